@@ -68,7 +68,8 @@ def parse_claimreview(document: Any, status_map: Mapping[str, Status] | None = N
     problems = Problems()
     claims: list[Claim] = []
     first_seen: dict[str, int] = {}
-    for number, node in enumerate(_nodes(document), start=1):
+    nodes = _nodes(document)
+    for number, node in enumerate(nodes, start=1):
         if not isinstance(node, dict):
             problems.add(f"claim {number}: expected an object, got {kind(node)}")
             continue
@@ -88,7 +89,8 @@ def parse_claimreview(document: Any, status_map: Mapping[str, Status] | None = N
         first_seen[claim.id] = number
         claims.append(claim)
     problems.raise_if_any()
-    if not claims:
+    if nodes and not claims:
+        # Nodes but no reviews: most likely some other JSON-LD, not an empty export.
         raise FormatError("the file contains no ClaimReview objects")
     log.debug("parsed %d ClaimReview claims", len(claims))
     return claims
