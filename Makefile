@@ -5,6 +5,7 @@
 #
 # Setup is idempotent and fast when already done: a stamp file in .venv records the hash of
 # pyproject.toml; pip only runs again when pyproject.toml changes or the stamp is missing.
+# flock keeps two concurrent `make` runs from installing into the same venv at once.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -26,7 +27,7 @@ help:
 	@echo "make test   set up .venv with dev extras, run ruff and the whole test suite"
 
 run: setup
-	$(VENV)/bin/claimbot run
+	@exec $(VENV)/bin/claimbot run
 
 # Lint and tests both run, so one report shows every problem; either failing fails `make test`.
 # pytest exit code 5 (no tests collected) is a failure like any other non-zero code.
@@ -38,7 +39,9 @@ test: setup-dev
 	if [ $$rc -ne 0 ]; then exit $$rc; fi; exit $$lint
 
 setup: $(RUN_STAMP)
+	@:
 setup-dev: $(DEV_STAMP)
+	@:
 
 # A venv from a Python without ensurepip (Debian without python3-venv) has no pip: re-create it.
 $(VENV)/bin/pip:
@@ -49,12 +52,12 @@ $(VENV)/bin/pip:
 
 $(RUN_STAMP): | $(VENV)/bin/pip
 	@echo "Installing claimbot into $(VENV) (first time can take a minute)"
-	@$(PIP) install --quiet -e .
+	@flock $(VENV)/.claimbot-setup.lock $(PIP) install --quiet -e .
 	@rm -f $(VENV)/.claimbot-setup-run-*
 	@touch $@
 
 $(DEV_STAMP): | $(VENV)/bin/pip
 	@echo "Installing claimbot with the dev extras into $(VENV) (first time can take a minute)"
-	@$(PIP) install --quiet -e ".[dev]"
+	@flock $(VENV)/.claimbot-setup.lock $(PIP) install --quiet -e ".[dev]"
 	@rm -f $(VENV)/.claimbot-setup-run-* $(VENV)/.claimbot-setup-dev-*
 	@touch $@ $(RUN_STAMP)
