@@ -13,7 +13,9 @@ DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{Path('data') / 'claimbot.sqlite3'}
 class Settings(BaseSettings):
     """Every key is listed, with a comment, in `.env.example`."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", env_ignore_empty=True, extra="ignore"
+    )
 
     discord_token: str | None = Field(default=None, repr=False)
     database_url: str = DEFAULT_DATABASE_URL

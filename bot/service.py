@@ -138,6 +138,7 @@ class ClaimService:
         summary = ImportSummary()
         async with self.sessions() as session, session.begin():
             repository = ClaimRepository(session)
+            await repository.preload([claim.id for claim in claims])
             for claim in claims:
                 outcome = await repository.save(claim, actor=actor)
                 getattr(summary, outcome).append(claim.id)

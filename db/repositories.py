@@ -171,8 +171,11 @@ class ClaimRepository:
         rows = await self.session.scalars(select(ClaimRow).where(ClaimRow.id.in_(ids)))
         return {row.id: claim_from_row(row) for row in rows}
 
-    async def count(self) -> int:
-        return await self.session.scalar(select(func.count()).select_from(ClaimRow)) or 0
+    async def preload(self, claim_ids: Sequence[str], *, chunk: int = 500) -> None:
+        """Load many claims into the session at once, so that `save` finds them without a query each."""
+        for start in range(0, len(claim_ids), chunk):
+            ids = claim_ids[start : start + chunk]
+            (await self.session.scalars(select(ClaimRow).where(ClaimRow.id.in_(ids)))).all()
 
     async def find(
         self,

@@ -83,3 +83,8 @@ def make_claim(claim_id: str = "test-claim", text: str = "The moon is made of ch
     fields.setdefault("status", Status.ALLEGED)
     fields.setdefault("statements", (Statement(party="A cheese council", stance=Stance.ALLEGES),))
     return Claim(id=claim_id, text=text, **fields)
+
+
+@pytest.fixture
+def seed_path() -> Path:
+    return SEED_PATH
