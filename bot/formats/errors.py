@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from bot.errors import ClaimbotError
+
 MAX_LISTED_PROBLEMS = 20
 
 
-class FormatError(ValueError):
+class FormatError(ClaimbotError, ValueError):
     """A file that cannot be imported. `str(error)` is a readable message; `problems` lists each one."""
 
     def __init__(self, problems: str | list[str]) -> None:
