@@ -1,0 +1,177 @@
+"""A vectorised inverted index that grows and shrinks without full rebuilds.
+
+Postings live in three parallel numpy arrays sorted by term key (the "base") plus an
+append-only "delta" that new documents go to. Removed documents are tombstoned; their postings
+are dropped when the delta is merged into the base. A merge is a stable sort of two sorted runs
+(linear), and happens only when the delta has grown to a fraction of the base, so its cost is
+amortised over many additions. Lookups are binary searches, never a scan over all documents.
+
+Term keys: a unigram with id `a` is `a << 32 | UNIGRAM`, a bigram `a b` is `a << 32 | b`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from array import array
+from collections.abc import Iterable
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+UNIGRAM = (1 << 32) - 1
+NO_GUILD = -1  # guild value of global documents
+_MERGE_MIN = 200_000  # delta postings before add() merges
+_QUERY_DELTA_MAX = 20_000  # a query merges first when the delta is larger than this
+_TF_MAX = 255
+
+
+def unigram_key(term_id: int) -> int:
+    return (term_id << 32) | UNIGRAM
+
+
+def bigram_key(first: int, second: int) -> int:
+    return (first << 32) | second
+
+
+class InvertedIndex:
+    def __init__(self) -> None:
+        self.term_ids: dict[str, int] = {}
+        self._keys = np.empty(0, np.int64)
+        self._docs = np.empty(0, np.int32)
+        self._tfs = np.empty(0, np.uint8)
+        self._delta_keys = array("q")
+        self._delta_docs = array("i")
+        self._delta_tfs = array("B")
+        self._alive = np.zeros(1024, bool)
+        self._lengths = np.zeros(1024, np.float32)
+        self.guilds = np.zeros(1024, np.int64)
+        self.n_docs = 0  # documents ever added; doc ids are never reused
+        self.n_alive = 0
+        self._total_length = 0.0
+        self._dead_in_base = 0
+
+    # -- building -------------------------------------------------------------------------------
+
+    def term_id(self, term: str) -> int | None:
+        return self.term_ids.get(term)
+
+    def _intern(self, term: str) -> int:
+        term_id = self.term_ids.get(term)
+        if term_id is None:
+            term_id = self.term_ids[term] = len(self.term_ids)
+        return term_id
+
+    def add(self, content: list[str], guild: int | None) -> int:
+        """Index one document given its content tokens in order; returns its doc id."""
+        doc = self.n_docs
+        if doc >= len(self._alive):
+            self._grow()
+        self.n_docs += 1
+        ids = [self._intern(t) for t in content]
+        counts: dict[int, int] = {}
+        for term_id in ids:
+            key = (term_id << 32) | UNIGRAM
+            counts[key] = counts.get(key, 0) + 1
+        for first, second in zip(ids, ids[1:], strict=False):
+            key = (first << 32) | second
+            counts[key] = counts.get(key, 0) + 1
+        self._delta_keys.extend(counts)
+        self._delta_docs.extend([doc] * len(counts))
+        self._delta_tfs.extend([min(c, _TF_MAX) for c in counts.values()])
+        length = max(len(ids), 1)
+        self._alive[doc] = True
+        self._lengths[doc] = length
+        self.guilds[doc] = NO_GUILD if guild is None else guild
+        self.n_alive += 1
+        self._total_length += length
+        if len(self._delta_keys) > max(_MERGE_MIN, len(self._keys) // 4):
+            self.merge()
+        return doc
+
+    def remove(self, doc: int) -> None:
+        if 0 <= doc < self.n_docs and self._alive[doc]:
+            self._alive[doc] = False
+            self.n_alive -= 1
+            self._total_length -= float(self._lengths[doc])
+            self._dead_in_base += 1
+
+    def _grow(self) -> None:
+        size = len(self._alive) * 2
+        for name in ("_alive", "_lengths", "guilds"):
+            old = getattr(self, name)
+            new = np.zeros(size, old.dtype)
+            new[: len(old)] = old
+            setattr(self, name, new)
+
+    def merge(self) -> None:
+        """Fold the delta into the sorted base and drop postings of removed documents."""
+        delta_keys = np.frombuffer(self._delta_keys, np.int64) if self._delta_keys else np.empty(0, np.int64)
+        keys = np.concatenate([self._keys, delta_keys])
+        docs = np.concatenate([self._docs, np.frombuffer(self._delta_docs, np.int32)])
+        tfs = np.concatenate([self._tfs, np.frombuffer(self._delta_tfs, np.uint8)])
+        del delta_keys  # release the buffer views before the arrays are resized
+        self._delta_keys = array("q")
+        self._delta_docs = array("i")
+        self._delta_tfs = array("B")
+        keep = self._alive[docs]
+        if not keep.all():
+            keys, docs, tfs = keys[keep], docs[keep], tfs[keep]
+        # Two sorted runs: a stable sort (timsort) merges them in linear time.
+        order = np.argsort(keys, kind="stable")
+        self._keys, self._docs, self._tfs = keys[order], docs[order], tfs[order]
+        self._dead_in_base = 0
+        log.debug("index merged: %d postings, %d live documents", len(self._keys), self.n_alive)
+
+    # -- querying -------------------------------------------------------------------------------
+
+    def prepare_query(self) -> None:
+        if len(self._delta_keys) > _QUERY_DELTA_MAX or self._dead_in_base > max(1000, self.n_alive // 2):
+            self.merge()
+
+    def postings(self, keys: Iterable[int]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """For each key, the doc ids and term frequencies of its postings (removed docs included)."""
+        query = np.fromiter(keys, np.int64)
+        lo = np.searchsorted(self._keys, query, "left")
+        hi = np.searchsorted(self._keys, query, "right")
+        result = [(self._docs[a:b], self._tfs[a:b]) for a, b in zip(lo.tolist(), hi.tolist(), strict=True)]
+        if self._delta_keys:
+            delta_keys = np.frombuffer(self._delta_keys, np.int64)
+            hits = np.flatnonzero(np.isin(delta_keys, query))
+            if len(hits):
+                delta_docs = np.frombuffer(self._delta_docs, np.int32)[hits]
+                delta_tfs = np.frombuffer(self._delta_tfs, np.uint8)[hits]
+                hit_keys = delta_keys[hits]
+                for i, key in enumerate(query.tolist()):
+                    mine = hit_keys == key
+                    if mine.any():
+                        docs, tfs = result[i]
+                        docs = np.concatenate([docs, delta_docs[mine]])
+                        result[i] = (docs, np.concatenate([tfs, delta_tfs[mine]]))
+            del delta_keys
+        return result
+
+    def df(self, key: int) -> int:
+        """Document frequency, counting removed documents until the next merge (a small overestimate)."""
+        count = int(np.searchsorted(self._keys, key, "right") - np.searchsorted(self._keys, key, "left"))
+        if self._delta_keys:
+            count += int(np.count_nonzero(np.frombuffer(self._delta_keys, np.int64) == key))
+        return count
+
+    def idf(self, df: float) -> float:
+        n = max(self.n_alive, 1)
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+    @property
+    def average_length(self) -> float:
+        return self._total_length / self.n_alive if self.n_alive else 1.0
+
+    def lengths(self, docs: np.ndarray) -> np.ndarray:
+        return self._lengths[docs]
+
+    def alive(self, docs: np.ndarray) -> np.ndarray:
+        return self._alive[docs]
+
+    def memory_postings(self) -> int:
+        return len(self._keys) + len(self._delta_keys)

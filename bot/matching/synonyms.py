@@ -1,0 +1,219 @@
+"""Synonym groups: phrases that name the same thing ("NK" = "DPRK" = "North Korea").
+
+Groups are applied to token sequences, not to the index: a phrase from any group is rewritten
+to one canonical token on both sides when a message is compared with a claim, and expanded
+to all its phrasings when candidates are retrieved. Editing a guild's groups therefore only
+rebuilds this small table, never the index.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from bot.matching.text import NON_CONTENT, clean, tokens
+
+log = logging.getLogger(__name__)
+
+GROUP_PREFIX = "="
+MAX_PHRASE_TOKENS = 8
+
+# Countries most often named in claims: names and abbreviations, then adjectives ("demonyms").
+# An adjective names the country as a modifier ("Russian soldiers"), which the role guard needs to know.
+_COUNTRIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("united states", "usa", "united states of america", "america"), ("american",)),
+    (("united kingdom", "uk", "britain", "great britain"), ("british",)),
+    (("north korea", "nk", "dprk", "democratic people's republic of korea"), ("north korean",)),
+    (("south korea", "sk", "rok", "republic of korea"), ("south korean",)),
+    (("russia", "russian federation"), ("russian",)),
+    (("ukraine",), ("ukrainian",)),
+    (("china", "prc", "people's republic of china"), ("chinese",)),
+    (("taiwan",), ("taiwanese",)),
+    (("japan",), ("japanese",)),
+    (("iran",), ("iranian",)),
+    (("iraq",), ("iraqi",)),
+    (("israel",), ("israeli",)),
+    (("palestine",), ("palestinian",)),
+    (("syria",), ("syrian",)),
+    (("turkey", "turkiye"), ("turkish",)),
+    (("belarus",), ("belarusian",)),
+    (("poland",), ("polish",)),
+    (("germany",), ("german",)),
+    (("france",), ("french",)),
+    (("italy",), ("italian",)),
+    (("spain",), ("spanish",)),
+    (("india",), ("indian",)),
+    (("pakistan",), ("pakistani",)),
+    (("afghanistan",), ("afghan",)),
+    (("saudi arabia",), ("saudi",)),
+    (("egypt",), ("egyptian",)),
+    (("mexico",), ("mexican",)),
+    (("canada",), ("canadian",)),
+    (("brazil",), ("brazilian",)),
+    (("australia",), ("australian",)),
+    (("venezuela",), ("venezuelan",)),
+    (("cuba",), ("cuban",)),
+    (("european union", "eu"), ()),
+    (("nato", "north atlantic treaty organization"), ()),
+    (("united nations", "un"), ()),
+)
+
+# General-purpose equivalences and chat abbreviations, deliberately few: each one must hold in any topic.
+_GENERAL: tuple[tuple[str, ...], ...] = (
+    ("soldiers", "troops"),
+    ("government", "govt", "gov"),
+    ("people", "ppl"),
+    ("president", "prez"),
+    ("percent", "pct"),
+)
+
+
+def phrase_tokens(phrase: str) -> tuple[str, ...]:
+    return tuple(tokens(clean(phrase)))[:MAX_PHRASE_TOKENS]
+
+
+def content_of(phrase: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(t for t in phrase if t not in NON_CONTENT)
+
+
+@dataclass
+class _Group:
+    phrases: set[tuple[str, ...]] = field(default_factory=set)
+    demonyms: set[tuple[str, ...]] = field(default_factory=set)
+    entity: bool = False  # names a country or body: the actor guards apply
+
+
+@dataclass(frozen=True)
+class SynonymView:
+    """The groups one guild sees (built-in + global + its own), ready to rewrite token sequences."""
+
+    by_first: dict[str, list[tuple[tuple[str, ...], str]]]
+    members: dict[str, tuple[tuple[str, ...], ...]]  # canonical -> content tokens of each phrasing
+    demonyms: frozenset[tuple[str, ...]]
+    entities: frozenset[str]  # canonical tokens that name actors
+    words: frozenset[str]  # surface-level stems used in any phrase (never "corrected" as typos)
+
+    def rewrite(self, seq: Sequence[str]) -> tuple[list[str], set[int]]:
+        """Replace every phrase of a group by its canonical token, longest phrase first.
+
+        Returns the new sequence and the positions whose phrase was an adjective ("Russian").
+        """
+        out: list[str] = []
+        adjectives: set[int] = set()
+        i = 0
+        n = len(seq)
+        by_first = self.by_first
+        while i < n:
+            candidates = by_first.get(seq[i])
+            if candidates:
+                for phrase, canonical in candidates:
+                    size = len(phrase)
+                    if tuple(seq[i : i + size]) == phrase:
+                        if phrase in self.demonyms:
+                            adjectives.add(len(out))
+                        out.append(canonical)
+                        i += size
+                        break
+                else:
+                    out.append(seq[i])
+                    i += 1
+            else:
+                out.append(seq[i])
+                i += 1
+        return out, adjectives
+
+
+class Synonyms:
+    """Built-in groups plus the groups moderators set per scope (None = every guild)."""
+
+    def __init__(self) -> None:
+        self._builtin: list[_Group] = []
+        for names, adjectives in _COUNTRIES:
+            group = _Group(entity=True)
+            group.phrases.update(filter(None, map(phrase_tokens, names + adjectives)))
+            group.demonyms.update(filter(None, map(phrase_tokens, adjectives)))
+            self._builtin.append(group)
+        for words in _GENERAL:
+            self._builtin.append(_Group(phrases=set(filter(None, map(phrase_tokens, words)))))
+        self._scoped: dict[int | None, list[_Group]] = {}
+        self._views: dict[int | None, SynonymView] = {}
+
+    def set_groups(self, guild_id: int | None, groups: Iterable[Sequence[str]]) -> None:
+        parsed = []
+        for members in groups:
+            phrases = (phrase_tokens(m) for m in members if isinstance(m, str))
+            group = _Group(phrases=set(filter(None, phrases)))
+            if len(group.phrases) >= 2:
+                parsed.append(group)
+        if parsed:
+            self._scoped[guild_id] = parsed
+        else:
+            self._scoped.pop(guild_id, None)
+        # A global change affects every guild's view; a guild change only its own.
+        if guild_id is None:
+            self._views.clear()
+        else:
+            self._views.pop(guild_id, None)
+        log.debug("synonyms for scope %s: %d groups", guild_id, len(parsed))
+
+    def view(self, guild_id: int | None) -> SynonymView:
+        view = self._views.get(guild_id)
+        if view is None:
+            groups = self._builtin + self._scoped.get(None, [])
+            if guild_id is not None:
+                groups = groups + self._scoped.get(guild_id, [])
+            view = self._views[guild_id] = _build_view(groups)
+        return view
+
+    def all_words(self) -> set[str]:
+        words: set[str] = set()
+        for groups in [self._builtin, *self._scoped.values()]:
+            for group in groups:
+                for phrase in group.phrases:
+                    words.update(phrase)
+        return words
+
+
+def _build_view(groups: list[_Group]) -> SynonymView:
+    # Groups that share a phrase are one group: a guild's {"Pyongyang", "NK"} joins the built-in NK group.
+    parent = list(range(len(groups)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[tuple[str, ...], int] = {}
+    for index, group in enumerate(groups):
+        for phrase in group.phrases:
+            if phrase in owner:
+                parent[find(index)] = find(owner[phrase])
+            else:
+                owner[phrase] = index
+    merged: dict[int, _Group] = {}
+    for index, group in enumerate(groups):
+        target = merged.setdefault(find(index), _Group())
+        target.phrases |= group.phrases
+        target.demonyms |= group.demonyms
+        target.entity |= group.entity
+
+    by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    members: dict[str, tuple[tuple[str, ...], ...]] = {}
+    demonyms: set[tuple[str, ...]] = set()
+    entities: set[str] = set()
+    words: set[str] = set()
+    for group in merged.values():
+        ordered = sorted(group.phrases, key=lambda p: (-len(p), p))
+        canonical = GROUP_PREFIX + "_".join(min(group.phrases, key=lambda p: (len(p), p)))
+        for phrase in ordered:
+            by_first.setdefault(phrase[0], []).append((phrase, canonical))
+            words.update(phrase)
+        members[canonical] = tuple(c for c in (content_of(p) for p in ordered) if c)
+        demonyms |= group.demonyms
+        if group.entity:
+            entities.add(canonical)
+    for candidates in by_first.values():
+        candidates.sort(key=lambda item: -len(item[0]))
+    return SynonymView(by_first, members, frozenset(demonyms), frozenset(entities), frozenset(words))

@@ -1,0 +1,256 @@
+"""Text normalisation: from a raw Discord message or a claim text to comparable tokens.
+
+The pipeline is the same for claims and messages, so both sides meet in one vocabulary:
+clean (Unicode, Discord markup, URLs) -> canonical numbers -> word tokens -> stems.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+import snowballstemmer
+
+# Bounds that keep hostile input cheap: a Discord message is at most 4000 characters.
+MAX_CHARS = 4000
+MAX_CLAUSES = 12
+MAX_CLAUSE_TOKENS = 80
+
+POSSESSIVE = "'s"  # kept as a marker token so the guards can tell "Russia's region" from "Russia"
+NEGATION = "not"
+
+_CODE_BLOCK = re.compile(r"```.*?(?:```|$)", re.S)
+_INLINE_CODE = re.compile(r"`+([^`]*)`+")
+_DISCORD_TOKEN = re.compile(r"<(?:@[!&]?\d+|#\d+|a?:\w+:\d+|t:-?\d+(?::\w)?|/[^<>:]{1,64}:\d+|id:\w+)>")
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|net|gov|co|io|ru|ua)/\S*", re.I)
+_MASKED_LINK = re.compile(r"\[([^\]]{0,300})\]\([^)]{0,2000}\)")
+_HANDLE = re.compile(r"(?<![\w@])@\w+")
+_EMOJI_SHORTCODE = re.compile(r"(?<!\w):[a-z0-9_+-]{2,32}:(?!\w)", re.I)
+_MARKDOWN = re.compile(r"\|\||\*+|~~|__|^\s*-#\s|^\s*#{1,3}\s|^\s*>{1,3}\s?", re.M)
+# Format and control characters: zero-width spaces and joiners, bidi overrides, soft hyphens.
+_INVISIBLE = re.compile(
+    "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5"
+    "\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb]"
+)
+_COMBINING = re.compile("[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
+_US = re.compile(r"\bU\.S\.(?:A\.)?|\bUSA?\b")  # "US" the country, before case folding makes it "us"
+_ACRONYM_DOTS = re.compile(r"\b(?:[a-z]\.){2,}(?=\W|$)")
+# "didn't", "didnt", "can't": the verb and a separate "not" (apostrophes are often skipped in chat)
+_NOT_CONTRACTION = re.compile(
+    r"\b(ca|wo|ai|do|does|did|is|are|was|were|has|have|had|should|would|could|must|need)n'?t\b"
+)
+_NOT_STEMS = {"ca": "can", "wo": "will", "ai": "is"}
+_POSSESSIVE = re.compile(r"(?<=\w)'s\b")
+_ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
+_NUMBER = re.compile(
+    r"(?<![\w.,])"
+    r"(?P<int>\d{1,3}(?P<sep>[,. ])\d{3}(?:(?P=sep)\d{3})*(?![\d])|\d+)"
+    r"(?P<dec>\.\d+)?"
+    r"(?:\s?(?P<word>thousand|million|billion|mn|bn)\b|(?P<letter>[kmb])\b)?"
+)
+_MULTIPLIERS = {
+    "k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "mn": 1e6, "b": 1e9, "billion": 1e9, "bn": 1e9
+}
+_SENTENCE_END = re.compile(r"[.!?;]+(?=\s|$)|\n+|\s[-\u2013\u2014]+\s")
+_WORD = re.compile(r"\d+\.\d+|'s\b|[^\W_]+")
+
+_UNITS = {
+    "zero": 0, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "dozen": 12,
+}
+_SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+# "one" and "a" count only before a scale word ("one hundred", "a thousand"); alone they are pronouns.
+_WEAK_UNITS = {"one": 1, "a": 1}
+
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+MONTHS = _wordset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec"
+)
+
+STOPWORDS = _wordset(
+    """
+    a about above after again all also am an and any are aren as at be because been before being below
+    between both but by can could d did do does doing down during each few for from further had has have
+    having he her here hers herself him himself his how i if in into is it its itself just ll m me more most
+    my myself now o of off on once only or other our ours ourselves out over own re s same she should so
+    some such t than that the their theirs them themselves then there these they this those through to too
+    under until up very was we were what when where which while who whom why will with would y you your
+    yours yourself yourselves 's
+    let lets get got gets go goes going gone say says said saying tell told per via like
+    rn tbh imo imho idk lol lmao lmfao rofl omg wtf smh ngl fr btw bro bruh dude guys hey hi hello yo
+    yeah yep yes ok okay pls please thanks thank ty u ur r im ive
+    really actually apparently reportedly allegedly supposedly literally basically seriously
+    around approximately roughly nearly almost estimated estimate circa approx some
+    heard hear anyone anybody someone everyone thing things stuff news right well even still already
+    """
+)
+NEGATIONS = _wordset("not no never neither nor none nobody nothing")
+# Negation words are not stopwords: they are kept in the token stream for the negation guard,
+# but they are not indexed as content.
+NON_CONTENT = STOPWORDS | NEGATIONS
+
+_stemmer = snowballstemmer.stemmer("english")
+_stem_cache: dict[str, str] = {}
+_STEM_CACHE_MAX = 200_000
+
+
+def stem(word: str) -> str:
+    """Snowball English stem, memoised (stemming dominates tokenising time otherwise)."""
+    cached = _stem_cache.get(word)
+    if cached is not None:
+        return cached
+    keep = word[0].isdigit() or word in NON_CONTENT or len(word) > 40
+    result = word if keep else _stemmer.stemWord(word)
+    if len(_stem_cache) >= _STEM_CACHE_MAX:
+        _stem_cache.clear()  # bounded: a flood of junk words must not grow memory without limit
+    _stem_cache[word] = result
+    return result
+
+
+def clean(text: str) -> str:
+    """Strip Discord markup, URLs and invisible characters; fold case, width, fancy fonts and accents."""
+    text = text[:MAX_CHARS]
+    text = _CODE_BLOCK.sub(" ", text)
+    text = _INLINE_CODE.sub(r" \1 ", text)
+    text = _DISCORD_TOKEN.sub(" ", text)
+    text = _MASKED_LINK.sub(r" \1 ", text)
+    text = _URL.sub(" ", text)
+    if not text.isascii():
+        text = _INVISIBLE.sub("", text)
+        # NFKC folds full-width and mathematical "fancy font" letters to plain ones.
+        text = unicodedata.normalize("NFKC", text)
+        text = text.translate(_APOSTROPHES)
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    else:
+        text = _INVISIBLE.sub("", text).replace("`", "'")
+    text = _US.sub(" usa ", text)
+    text = _HANDLE.sub(" ", text)
+    text = _EMOJI_SHORTCODE.sub(" ", text)
+    text = _MARKDOWN.sub(" ", text)
+    text = text.casefold()
+    text = _ACRONYM_DOTS.sub(lambda m: m.group(0).replace(".", ""), text)
+    text = _NOT_CONTRACTION.sub(lambda m: f"{_NOT_STEMS.get(m.group(1), m.group(1))} not", text)
+    text = _POSSESSIVE.sub(" 's", text).replace("cannot", "can not")
+    text = text.replace("%", " percent ").replace("per cent", "percent")
+    text = _ORDINAL.sub(r"\1", text)
+    return _NUMBER.sub(_number_repl, text)
+
+
+def format_number(value: float) -> str:
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+def _number_repl(match: re.Match[str]) -> str:
+    digits = match.group("int")
+    if match.group("sep"):
+        digits = digits.replace(match.group("sep"), "")
+    value = float(digits + (match.group("dec") or ""))
+    multiplier = match.group("word") or match.group("letter")
+    if multiplier:
+        value *= _MULTIPLIERS[multiplier]
+    return f" {format_number(value)} "
+
+
+def split_clauses(cleaned: str) -> list[str]:
+    """Sentences and dash-separated clauses, at most MAX_CLAUSES (the rest is dropped)."""
+    parts = [p for p in _SENTENCE_END.split(cleaned) if p and not p.isspace()]
+    return parts[:MAX_CLAUSES]
+
+
+def words(cleaned: str) -> list[str]:
+    """Surface words of cleaned text, with number words folded into canonical numbers."""
+    raw = _WORD.findall(cleaned)
+    return _fold_number_words(raw) if any(w in _UNITS or w in _SCALES for w in raw) else raw
+
+
+def _fold_number_words(raw: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    n = len(raw)
+    while i < n:
+        word = raw[i]
+        starts = word in _UNITS or word in _SCALES or (
+            word in _WEAK_UNITS and i + 1 < n and raw[i + 1] in _SCALES
+        )
+        if not starts:
+            # "10 thousand" arrives as "10", "thousand" when the number regex did not join them
+            if word[0].isdigit() and i + 1 < n and raw[i + 1] in _SCALES:
+                out.append(format_number(float(word) * _SCALES[raw[i + 1]]))
+                i += 2
+                continue
+            out.append(word)
+            i += 1
+            continue
+        total = 0
+        current = 0
+        while i < n:
+            word = raw[i]
+            if word in _UNITS or (word in _WEAK_UNITS and i + 1 < n and raw[i + 1] in _SCALES):
+                current += _UNITS.get(word, 1)
+            elif word in _SCALES:
+                scale = _SCALES[word]
+                if scale == 100:
+                    current = max(current, 1) * 100
+                else:
+                    total += max(current, 1) * scale
+                    current = 0
+            elif word == "and" and i + 1 < n and (raw[i + 1] in _UNITS or raw[i + 1] in _SCALES) and (
+                total or current
+            ):
+                pass
+            else:
+                break
+            i += 1
+        out.append(format_number(total + current))
+    return out
+
+
+def tokens(cleaned: str, correct: Callable[[str], str] | None = None) -> list[str]:
+    """Stemmed tokens of one clause, stopwords and markers included (the guards need word order)."""
+    surface = words(cleaned)[:MAX_CLAUSE_TOKENS]
+    if correct is not None:
+        surface = [correct(w) for w in surface]
+    return [stem(w) for w in surface]
+
+
+def is_number(token: str) -> bool:
+    return token[:1].isdigit()
+
+
+def is_content(token: str) -> bool:
+    return token not in NON_CONTENT
+
+
+_TITLE_WORD = re.compile(r"[A-Z][\w'-]*|[a-z][\w'-]*")
+
+
+def proper_nouns(text: str) -> set[str]:
+    """Stems of capitalised words that do not start a sentence: names of people, places, bodies.
+
+    Title-case sentences (most words capitalised) say nothing about names and are skipped.
+    """
+    found: set[str] = set()
+    for sentence in re.split(r"[.!?;:\n]+\s", text[:MAX_CHARS]):
+        found_words = _TITLE_WORD.findall(sentence)
+        if len(found_words) < 2:
+            continue
+        capitals = [w for w in found_words[1:] if w[0].isupper()]
+        if len(capitals) > 0.5 * (len(found_words) - 1):
+            continue
+        for word in capitals:
+            base = word.split("'")[0].casefold()
+            if base and base not in NON_CONTENT:
+                found.add(stem(base))
+    return found
