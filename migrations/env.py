@@ -37,10 +37,6 @@ def _run_sync(connection: Connection) -> None:
 
 
 async def run_migrations_online() -> None:
-    connection = config.attributes.get("connection")
-    if connection is not None:
-        _run_sync(connection)
-        return
     engine = create_engine(config.get_main_option("sqlalchemy.url"))
     async with engine.connect() as conn:
         await conn.run_sync(_run_sync)
@@ -50,5 +46,7 @@ async def run_migrations_online() -> None:
 
 if context.is_offline_mode():
     run_migrations_offline()
+elif (connection := config.attributes.get("connection")) is not None:
+    _run_sync(connection)  # called by db.migrate, on the application's own connection
 else:
-    asyncio.run(run_migrations_online())
+    asyncio.run(run_migrations_online())  # the plain `alembic` command line
