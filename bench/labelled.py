@@ -279,14 +279,15 @@ def print_errors(outcomes: list[Outcome]) -> None:
             print(_describe(outcome))
 
 
-def thresholds_from(suggest: float | None, autoreply: float | None) -> Thresholds | None:
+def thresholds_from(
+    defaults: Thresholds, suggest: float | None, autoreply: float | None
+) -> Thresholds | None:
     """None keeps the engine's defaults; a single override keeps the default for the other one."""
     if suggest is None and autoreply is None:
         return None
-    default = Thresholds()
     return Thresholds(
-        suggest=default.suggest if suggest is None else suggest,
-        autoreply=default.autoreply if autoreply is None else autoreply,
+        suggest=defaults.suggest if suggest is None else suggest,
+        autoreply=defaults.autoreply if autoreply is None else autoreply,
     )
 
 
@@ -333,8 +334,10 @@ def main(argv: list[str] | None = None) -> int:
     for claim in claims:
         matcher.add(claim)
 
-    thresholds = thresholds_from(args.suggest, args.autoreply)
-    shown = thresholds or Thresholds()
+    # The thresholds a Matcher applies when check() is given none.
+    defaults = matcher.thresholds
+    thresholds = thresholds_from(defaults, args.suggest, args.autoreply)
+    shown = thresholds or defaults
     print(
         f"split={args.split} lines={len(cases)} claims={len(claims)} "
         f"thresholds: suggest={shown.suggest} autoreply={shown.autoreply}"
