@@ -60,7 +60,8 @@ _STATUS_CHOICES = ", ".join(Status)
 def looks_like_claimreview(document: Any) -> bool:
     if isinstance(document, list):
         return True
-    return isinstance(document, dict) and any(key in document for key in ("@context", "@graph", "@type"))
+    markers = ("@context", "@graph", "@type", "claimReviewed")
+    return isinstance(document, dict) and any(key in document for key in markers)
 
 
 def parse_claimreview(document: Any, status_map: Mapping[str, Status] | None = None) -> list[Claim]:

@@ -218,16 +218,16 @@ class ClaimModel(StrictModel):
 
 
 # Adapters for checking single values in formats whose field names differ from ours.
-claim_id_adapter: TypeAdapter[str] = TypeAdapter(ClaimId)
-text_adapter: TypeAdapter[str] = TypeAdapter(ClaimText)
-party_adapter: TypeAdapter[str] = TypeAdapter(Party)
-aliases_adapter: TypeAdapter[tuple[str, ...]] = TypeAdapter(Aliases, config=ConfigDict(strict=True))
-note_adapter: TypeAdapter[str | None] = TypeAdapter(Note, config=ConfigDict(strict=True))
+_STRICT = ConfigDict(strict=True)
+text_adapter: TypeAdapter[str] = TypeAdapter(ClaimText, config=_STRICT)
+party_adapter: TypeAdapter[str] = TypeAdapter(Party, config=_STRICT)
+aliases_adapter: TypeAdapter[tuple[str, ...]] = TypeAdapter(Aliases, config=_STRICT)
+note_adapter: TypeAdapter[str | None] = TypeAdapter(Note, config=_STRICT)
 date_adapter: TypeAdapter[date | None] = TypeAdapter(IsoDate)
 url_adapter: TypeAdapter[str | None] = TypeAdapter(WebUrl)
-guild_id_adapter: TypeAdapter[int | None] = TypeAdapter(GuildId, config=ConfigDict(strict=True))
-strict_bool_adapter: TypeAdapter[bool] = TypeAdapter(bool, config=ConfigDict(strict=True))
-statements_adapter: TypeAdapter[list[StatementModel]] = TypeAdapter(list[StatementModel])
+guild_id_adapter: TypeAdapter[int | None] = TypeAdapter(GuildId, config=_STRICT)
+strict_bool_adapter: TypeAdapter[bool] = TypeAdapter(bool, config=_STRICT)
+statements_adapter: TypeAdapter[list[StatementModel]] = TypeAdapter(list[StatementModel], config=_STRICT)
 
 
 def validate(adapter: TypeAdapter[T], value: Any, where: str, path: str, problems: Problems) -> T | None:
