@@ -67,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     checking.add_argument("--json", action="store_true", help="one JSON object per answer")
     checking.add_argument("--limit", type=int, default=3, choices=range(1, 11), metavar="N", help="1-10")
 
+    backing_up = commands.add_parser("backup", help="copy the SQLite database to a new file, online")
+    backing_up.add_argument("path", type=Path, help="the backup file to create")
+    restoring = commands.add_parser("restore", help="replace the SQLite database with a backup (bot stopped)")
+    restoring.add_argument("path", type=Path, help="a file made by `claimbot backup`")
+
     database = commands.add_parser("db", help="schema migrations")
     db_commands = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="upgrade to the newest revision")
@@ -101,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "db":
         return await _database(args, settings)
+    if args.command in {"backup", "restore"}:
+        return await _backup_or_restore(args, settings)
     if args.command in {"run", "sync"}:
         from bot.client import run_bot  # discord.py is only needed by these two
 
@@ -129,6 +136,21 @@ async def _database(args: argparse.Namespace, settings: Settings) -> int:
         print(await migrate.current_revision(engine) or "base")
     finally:
         await engine.dispose()
+    return 0
+
+
+async def _backup_or_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from db import backup
+
+    if args.command == "backup":
+        # Migrate first, so a backup always holds a complete schema.
+        await (await Store.open(settings, load_index=False)).close()
+        backup.backup(settings.database_url, args.path)
+        print(f"backed up to {args.path}")
+    else:
+        backup.restore(settings.database_url, args.path)
+        await (await Store.open(settings, load_index=False)).close()  # an older backup is brought to head
+        print(f"restored from {args.path}")
     return 0
 
 
