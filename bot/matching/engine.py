@@ -9,6 +9,7 @@ with guards that cut the score when numbers, actors, direction or negation disag
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -76,6 +77,11 @@ _B = 0.75
 _BIGRAM_WEIGHT = 0.5
 _CANDIDATES = 20  # rescored per clause
 _UNKNOWN_WEIGHT = 0.5  # share of the maximum idf given to message words no claim uses
+_NUMBER_BOOST = 1.5  # a figure identifies a claim more than a word does
+# Pseudo-documents added to the collection size for coverage weights, so that in a small collection
+# a word found in two claims does not weigh a fraction of one found in a single claim.
+_PRIOR_DOCS = 500
+_CALIBRATION = (-8.55, 6.15, 6.63, 0.71)  # bias, claim coverage, message coverage, pair coverage
 _MAX_TYPO_CACHE = 50_000
 
 
@@ -107,6 +113,7 @@ class Matcher:
         self._surface: set[str] = set()
         self._buckets: dict[tuple[str, int], list[str]] = {}
         self._typo_cache: dict[str, str] = {}
+        self._last_comparisons: dict[str, guards.Comparison] = {}
         for word in self._synonyms.all_words():
             self._learn_word(word)
 
@@ -178,8 +185,11 @@ class Matcher:
         if cached is not None:
             return cached
         limit = 1 if len(word) < 8 else 2
+        # A four-letter word is only taken for a longer one ("noth" -> "north"): too many short words
+        # are one substitution apart ("army" / "arms").
+        low = len(word) + 1 if len(word) == 4 else len(word) - limit
         choices: list[str] = []
-        for size in range(len(word) - limit, len(word) + limit + 1):
+        for size in range(low, len(word) + limit + 1):
             choices.extend(self._buckets.get((word[0], size), ()))
         best = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=limit) if choices else None
         result = best[0] if best else word
@@ -239,15 +249,23 @@ class Matcher:
             clauses.append(_Clause(canon, adjectives, [t for c in clauses for t in c.content]))
         weights = _Weights(self._index, view)
         best: dict[str, Match] = {}
+        self._last_comparisons = comparisons = {}
         for clause in clauses:
-            for doc_id, score in self._score_clause(clause, view, weights, guild_id):
+            for doc_id, score, comparison in self._score_clause(clause, view, weights, guild_id):
                 doc = self._docs[doc_id]
                 if doc is None:
                     continue
                 previous = best.get(doc.claim_id)
                 if previous is None or score > previous.score:
                     best[doc.claim_id] = Match(doc.claim_id, round(score, 4), doc.text)
+                    comparisons[doc.claim_id] = comparison
         return best, len(distinct)
+
+    def explain(self, text: str, guild_id: int | None = None) -> dict[str, tuple[float, guards.Comparison]]:
+        """Every candidate claim with its score and the features behind it (for tuning and debugging)."""
+        best, _ = self._best(text, guild_id)
+        comparisons = self._last_comparisons
+        return {claim_id: (m.score, comparisons[claim_id]) for claim_id, m in best.items()}
 
     def _retrieve(self, clause: _Clause, view: SynonymView, weights: _Weights, guild_id: int | None):
         """BM25 over unigrams, synonym groups and bigrams; returns (doc ids, scores) in scope."""
@@ -302,14 +320,15 @@ class Matcher:
             top = np.argpartition(-bm25, _CANDIDATES)[:_CANDIDATES]
             docs, bm25 = docs[top], bm25[top]
         query = guards.Side(clause.canon, clause.adjectives)
+        is_entity = self._is_entity(view)
         results = []
         for doc_id in docs.tolist():
             doc = self._docs[doc_id]
             if doc is None:
                 continue
             canon, adjectives = view.rewrite(doc.tokens)
-            score = guards.score(query, guards.Side(canon, adjectives), weights, self._is_entity(view))
-            results.append((doc_id, score))
+            comparison = guards.compare(query, guards.Side(canon, adjectives), weights, is_entity)
+            results.append((doc_id, calibrate(comparison), comparison))
         return results
 
     def _is_entity(self, view: SynonymView):
@@ -322,6 +341,15 @@ class Matcher:
         return is_entity
 
 
+def calibrate(comparison: guards.Comparison) -> float:
+    """Map coverage features to a 0..1 score (logistic, fitted on the labelled dev set), then apply guards."""
+    if comparison.factor <= 0.0:
+        return 0.0
+    bias, w_doc, w_query, w_pairs = _CALIBRATION
+    z = bias + w_doc * comparison.d_cov + w_query * comparison.q_cov + w_pairs * comparison.pair_cov
+    return comparison.factor / (1.0 + math.exp(-z))
+
+
 class _Weights:
     """idf weights and retrieval key paths of tokens, cached for one message."""
 
@@ -330,7 +358,7 @@ class _Weights:
         self._view = view
         self._weights: dict[str, float] = {}
         self._paths: dict[str, list[list[int]]] = {}
-        self.unknown = _UNKNOWN_WEIGHT * index.idf(1)
+        self.unknown = _UNKNOWN_WEIGHT * self._idf(0)
 
     def paths(self, token: str) -> list[list[int]]:
         """Alternative key lists for a token; a document matches a path when it has all its keys."""
@@ -355,11 +383,15 @@ class _Weights:
         weight = self._weights.get(token)
         if weight is None:
             df = sum(self._index.df(path[0]) for path in self.paths(token))
-            weight = self._index.idf(df) if df else self.unknown
+            weight = self._idf(df) if df else self.unknown
             if is_number(token):
-                weight = max(weight, self.unknown)  # numbers carry the claim even when common
+                weight *= _NUMBER_BOOST
             self._weights[token] = weight
         return weight
+
+    def _idf(self, df: int) -> float:
+        n = self._index.n_alive + _PRIOR_DOCS
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
 
 def _union(paths: list[list[int]], postings: dict[int, tuple[np.ndarray, np.ndarray]]):

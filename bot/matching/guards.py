@@ -8,7 +8,6 @@ different numbers, a different actor in the same place, actors swapped around th
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -16,24 +15,21 @@ from typing import Protocol
 from bot.matching.text import MONTHS, NEGATIONS, NON_CONTENT, is_number
 
 # Score multipliers, chosen on the labelled dev set: low enough that a guarded candidate can
-# still be suggested by /check but never answered automatically.
+# still be suggested by /check but is not answered automatically.
 NUMBER_CONFLICT = 0.3
 DATE_CONFLICT = 0.6
-EXTRA_NUMBER = 0.85  # the message states a figure the claim does not have
-ACTOR_CONFLICT = 0.55  # scaled by the share of the claim's actors that were replaced
+EXTRA_NUMBER = 0.55  # the message states a figure the claim does not have
+MISSING_NUMBER = 0.65  # the claim's figure is the point of it and the message does not give one
+ACTOR_CONFLICT = 0.5  # at full strength, when every actor of the claim was replaced
 SWAPPED_ROLES = 0.3
 NEGATION_MISMATCH = 0.45
 NUMBER_TOLERANCE = 0.02  # "654k" restates 654,430
 
-# Logistic calibration of the base score (see bench/labelled.py): maps coverage to a probability-like score.
-_SLOPE = 9.0
-_BIGRAM_SLOPE = 1.0
-_CENTRE = 0.55
-
 _TOWARDS = frozenset(["to", "into", "toward", "in", "insid", "at", "over", "against", "on", "onto", "within"])
 _FROM = frozenset(("from",))
 _BY = frozenset(("by",))
-_SKIP = frozenset(("the", "a", "an", "'s"))
+_NEGATION_REACH = 6  # tokens after "not" that it can be about
+_SKIP = frozenset(("the", "a", "an", "'s", "of"))
 
 
 class Weights(Protocol):
@@ -46,11 +42,23 @@ class Side:
     adjectives: set[int]  # positions of country adjectives ("Russian")
 
 
-def score(query: Side, doc: Side, weights: Weights, is_entity: Callable[[str], bool]) -> float:
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    d_cov: float  # idf share of the claim's words the message restates
+    q_cov: float  # idf share of the message's words the claim explains
+    pair_cov: float  # share of the claim's adjacent word pairs found in the message, in order
+    factor: float  # product of the guard multipliers
+    reasons: tuple[str, ...]  # which guards fired
+
+
+NO_MATCH = Comparison(0.0, 0.0, 0.0, 0.0, ())
+
+
+def compare(query: Side, doc: Side, weights: Weights, is_entity: Callable[[str], bool]) -> Comparison:
     q_content = [t for t in query.canon if t not in NON_CONTENT]
     d_content = [t for t in doc.canon if t not in NON_CONTENT]
     if not q_content or not d_content:
-        return 0.0
+        return NO_MATCH
     d_numbers = [t for t in set(d_content) if is_number(t)]
     mapping = {
         t: near for t in set(q_content) if is_number(t) and (near := _near(t, d_numbers)) and near != t
@@ -62,7 +70,7 @@ def score(query: Side, doc: Side, weights: Weights, is_entity: Callable[[str], b
     d_set = set(d_content)
     common = q_set & d_set
     if not common:
-        return 0.0
+        return NO_MATCH
     weight = weights.weight
     matched = sum(weight(t) for t in common)
     d_cov = matched / sum(weight(t) for t in d_set)
@@ -70,14 +78,20 @@ def score(query: Side, doc: Side, weights: Weights, is_entity: Callable[[str], b
     d_pairs = set(zip(d_content, d_content[1:], strict=False))
     q_pairs = set(zip(q_content, q_content[1:], strict=False))
     pair_cov = len(d_pairs & q_pairs) / len(d_pairs) if d_pairs else 0.0
-    base = d_cov**0.6 * q_cov**0.4
-    result = 1.0 / (1.0 + math.exp(-(_SLOPE * (base - _CENTRE) + _BIGRAM_SLOPE * pair_cov)))
-    result *= _numbers_factor(query.canon, doc.canon)
-    result *= _actors_factor(q_set, d_set, is_entity, weight)
-    result *= _roles_factor(query, doc, common, is_entity)
-    if _negated(query.canon, common) != _negated(doc.canon, common):
-        result *= NEGATION_MISMATCH
-    return min(max(result, 0.0), 1.0)
+
+    negation = NEGATION_MISMATCH if _negated(query.canon, common) != _negated(doc.canon, common) else 1.0
+    factor = 1.0
+    reasons: list[str] = []
+    for name, value in (
+        *_numbers_factors(query.canon, doc.canon),
+        ("actor", _actors_factor(q_set, d_set, is_entity, weight)),
+        ("swap", _roles_factor(query, doc, common, is_entity)),
+        ("negation", negation),
+    ):
+        if value < 1.0:
+            factor *= value
+            reasons.append(name)
+    return Comparison(d_cov, q_cov, pair_cov, factor, tuple(reasons))
 
 
 def _near(token: str, candidates: list[str]) -> str | None:
@@ -108,18 +122,21 @@ def _numbers(canon: list[str]) -> tuple[set[str], set[str]]:
     return quantities, dates
 
 
-def _numbers_factor(query: list[str], doc: list[str]) -> float:
+def _numbers_factors(query: list[str], doc: list[str]) -> list[tuple[str, float]]:
     q_quantities, q_dates = _numbers(query)
     d_quantities, d_dates = _numbers(doc)
-    factor = 1.0
+    factors = []
     extra = q_quantities - d_quantities
-    if extra and d_quantities - q_quantities:
-        factor *= NUMBER_CONFLICT
+    missing = d_quantities - q_quantities
+    if extra and missing:
+        factors.append(("number", NUMBER_CONFLICT))
     elif extra:
-        factor *= EXTRA_NUMBER
+        factors.append(("extra number", EXTRA_NUMBER))
+    elif missing and not q_quantities:
+        factors.append(("missing number", MISSING_NUMBER))
     if q_dates - d_dates and d_dates - q_dates:
-        factor *= DATE_CONFLICT
-    return factor
+        factors.append(("date", DATE_CONFLICT))
+    return factors
 
 
 def _actors_factor(q_set: set[str], d_set: set[str], is_entity: Callable[[str], bool], weight) -> float:
@@ -135,19 +152,24 @@ def _actors_factor(q_set: set[str], d_set: set[str], is_entity: Callable[[str], 
     return 1.0 - (1.0 - ACTOR_CONFLICT) * min(1.0, share * 1.5)
 
 
-def _roles(side: Side, actors: set[str]) -> dict[str, str]:
-    """A rough role for each actor: A (does), B (receives / place), S (source), M (modifier)."""
+def _roles(side: Side, actors: set[str], is_entity: Callable[[str], bool]) -> dict[str, str]:
+    """A rough role for each actor, from word order and the preposition before it.
+
+    A: the first bare actor (usually the subject) or "by X"; O: a later bare actor; B: "to / in / over X"
+    (destination or place); S: "from X"; M: an adjective ("Russian soldiers").
+    """
     roles: dict[str, str] = {}
     canon = side.canon
     bare_seen = False
     for i, token in enumerate(canon):
         if token not in actors or token in roles:
             continue
-        if i in side.adjectives or (i + 1 < len(canon) and canon[i + 1] == "'s"):
+        if i in side.adjectives:
             roles[token] = "M"
             continue
         j = i - 1
-        while j >= 0 and canon[j] in _SKIP and j > i - 3:
+        # look past articles, possessives and other names: "in Russia's Kursk region" puts Kursk in B
+        while j >= 0 and j > i - 4 and (canon[j] in _SKIP or is_entity(canon[j])):
             j -= 1
         before = canon[j] if j >= 0 else ""
         if before in _TOWARDS:
@@ -157,24 +179,28 @@ def _roles(side: Side, actors: set[str]) -> dict[str, str]:
         elif before in _BY:
             roles[token] = "A"
         else:
-            roles[token] = "B" if bare_seen else "A"
+            roles[token] = "O" if bare_seen else "A"
             bare_seen = True
     return roles
 
 
 def _roles_factor(query: Side, doc: Side, common: set[str], is_entity: Callable[[str], bool]) -> float:
-    """Who did what to whom: two shared actors whose roles are exchanged."""
+    """Who did what to whom: shared actors whose roles were exchanged, or a different destination."""
     actors = {t for t in common if is_entity(t)}
     if len(actors) < 2:
         return 1.0
-    q_roles = _roles(query, actors)
-    d_roles = _roles(doc, actors)
+    q_roles = _roles(query, actors, is_entity)
+    d_roles = _roles(doc, actors, is_entity)
     shared = sorted(actors)
     for i, x in enumerate(shared):
         for y in shared[i + 1 :]:
             dx, dy, qx, qy = d_roles.get(x), d_roles.get(y), q_roles.get(x), q_roles.get(y)
-            if dx and dy and dx != dy and qx == dy and qy == dx:
+            if dx and dy and dx != dy and "O" not in (dx, dy) and qx == dy and qy == dx:
                 return SWAPPED_ROLES
+    d_places = {t for t in shared if d_roles.get(t) == "B"}
+    q_places = {t for t in shared if q_roles.get(t) == "B"}
+    if d_places and q_places and not d_places & q_places:
+        return SWAPPED_ROLES
     return 1.0
 
 
@@ -182,6 +208,6 @@ def _negated(canon: list[str], common: set[str]) -> bool:
     """Is something both sides talk about negated here? ("did not send troops", not "didn't believe it")."""
     negated = False
     for i, token in enumerate(canon):
-        if token in NEGATIONS and any(t in common for t in canon[i + 1 : i + 4]):
+        if token in NEGATIONS and any(t in common for t in canon[i + 1 : i + 1 + _NEGATION_REACH]):
             negated = not negated
     return negated

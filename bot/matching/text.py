@@ -99,6 +99,26 @@ NEGATIONS = _wordset("not no never neither nor none nobody nothing")
 # but they are not indexed as content.
 NON_CONTENT = STOPWORDS | NEGATIONS
 
+# Irregular forms the stemmer cannot join to their base ("sent" / "send", "lost" / "lose"), plus a few
+# nouns that name the same event as a verb ("losses" / "lost", "deaths" / "died").
+_IRREGULAR = {
+    form: base
+    for base, forms in {
+        "send": "sent", "lose": "lost loss losses", "die": "dead death deaths", "fight": "fought",
+        "give": "gave given", "take": "took taken", "make": "made", "hold": "held", "meet": "met",
+        "pay": "paid", "sell": "sold", "buy": "bought", "bring": "brought", "win": "won",
+        "begin": "began begun",
+        "shoot": "shot", "lead": "led", "spend": "spent", "build": "built", "fall": "fell fallen",
+        "steal": "stole stolen", "see": "saw seen", "come": "came", "know": "knew known",
+        "write": "wrote written", "throw": "threw thrown", "strike": "struck", "fly": "flew flown",
+        "drive": "drove driven", "break": "broke broken", "choose": "chose chosen", "hide": "hid hidden",
+        "run": "ran", "rise": "risen", "grow": "grew grown", "catch": "caught", "teach": "taught",
+        "think": "thought", "find": "found", "feel": "felt", "keep": "kept", "mean": "meant", "lend": "lent",
+        "deal": "dealt", "flee": "fled", "stand": "stood", "seek": "sought", "lay": "laid",
+        "sink": "sank sunk", "wear": "wore worn", "forbid": "forbade forbidden",
+    }.items()
+    for form in forms.split()
+}
 _stemmer = snowballstemmer.stemmer("english")
 _stem_cache: dict[str, str] = {}
 _STEM_CACHE_MAX = 200_000
@@ -110,7 +130,7 @@ def stem(word: str) -> str:
     if cached is not None:
         return cached
     keep = word[0].isdigit() or word in NON_CONTENT or len(word) > 40
-    result = word if keep else _stemmer.stemWord(word)
+    result = word if keep else _stemmer.stemWord(_IRREGULAR.get(word, word))
     if len(_stem_cache) >= _STEM_CACHE_MAX:
         _stem_cache.clear()  # bounded: a flood of junk words must not grow memory without limit
     _stem_cache[word] = result
