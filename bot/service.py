@@ -146,6 +146,35 @@ class ClaimService:
             self.matcher.update(claim)
         return summary
 
+    async def import_for_guild(
+        self, claims: Sequence[Claim], *, guild_id: int, actor: str
+    ) -> ImportSummary:
+        """A server's import: every claim becomes that server's own, all or nothing.
+
+        Ids already held by a global claim or by another server are refused, so a server can never
+        take over or hide claims it does not own.
+        """
+        scoped = [replace(claim, guild_id=guild_id) for claim in claims]
+        for claim in scoped:
+            _validate(claim)
+        summary = ImportSummary()
+        async with self.sessions() as session, session.begin():
+            repository = ClaimRepository(session)
+            existing = await repository.get_many(claim.id for claim in scoped)
+            taken = sorted(claim_id for claim_id, claim in existing.items() if claim.guild_id != guild_id)
+            if taken:
+                shown = ", ".join(taken[:10]) + (f" and {len(taken) - 10} more" if len(taken) > 10 else "")
+                raise NotAllowed(
+                    f"Nothing imported: these ids belong to shared claims or to another server: {shown}. "
+                    "Give those claims other ids."
+                )
+            for claim in scoped:
+                outcome = await repository.save(claim, actor=actor)
+                getattr(summary, outcome).append(claim.id)
+        for claim in scoped:
+            self.matcher.update(claim)
+        return summary
+
     async def create(self, claim: Claim, *, actor: str) -> Claim:
         _validate(claim)
         async with self.sessions() as session, session.begin():
