@@ -94,7 +94,8 @@ async def test_claimreview_export_reimports_to_the_same_claims(cli, tmp_path: Pa
     code, _, _ = await cli("export", "--format", "claimreview", "-o", str(tmp_path / "review.json"))
     assert code == 0
     review = json.loads((tmp_path / "review.json").read_text())
-    assert review["@context"].startswith("https://schema.org")
+    assert "https://schema.org" in review["@context"]
+    assert {node["@type"] for node in review["@graph"]} == {"ClaimReview"}
 
     # Re-import into a second, empty database.
     mp = pytest.MonkeyPatch()
@@ -121,23 +122,23 @@ GOOD = {"id": "good-claim", "text": "A perfectly fine claim.", "status": "allege
 
 REFUSALS = {
     "duplicate id": ([GOOD, GOOD], ["good-claim", "id"]),
-    "unknown status": ([GOOD, {**GOOD, "id": "b", "status": "true"}], ["1", "status"]),
+    "unknown status": ([GOOD, {**GOOD, "id": "b", "status": "true"}], ["claim 2", "status"]),
     "unknown stance": (
         [{**GOOD, "statements": [{"party": "X", "stance": "maybe"}]}],
-        ["0", "stance"],
+        ["claim 1", "stance"],
     ),
-    "empty text": ([{**GOOD, "text": "   "}], ["0", "text"]),
-    "over-long text": ([{**GOOD, "text": "x" * 1001}], ["0", "text"]),
+    "empty text": ([{**GOOD, "text": "   "}], ["claim 1", "text"]),
+    "over-long text": ([{**GOOD, "text": "x" * 1001}], ["claim 1", "text"]),
     "non-http url": (
         [{**GOOD, "statements": [{"party": "X", "stance": "alleges", "source_url": "ftp://x.org/a"}]}],
-        ["0", "source_url"],
+        ["claim 1", "source_url"],
     ),
     "impossible date": (
         [{**GOOD, "statements": [{"party": "X", "stance": "alleges", "stated_on": "2024-02-30"}]}],
-        ["0", "stated_on"],
+        ["claim 1", "stated_on"],
     ),
-    "wrong type for text": ([{**GOOD, "text": 5}], ["0", "text"]),
-    "wrong type for statements": ([{**GOOD, "statements": "x"}], ["0", "statements"]),
+    "wrong type for text": ([{**GOOD, "text": 5}], ["claim 1", "text"]),
+    "wrong type for statements": ([{**GOOD, "statements": "x"}], ["claim 1", "statements"]),
     "wrong type for claims": ({"a": GOOD}, ["claims"]),
 }
 
