@@ -208,3 +208,63 @@ class IgnoredRow(Base):
     guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     kind: Mapped[str] = mapped_column(String(8), primary_key=True)
     target_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+
+
+# -- the moderator review queue (migration 0002) ---------------------------------------------------
+
+REVIEW_STATES = ("open", "promoted", "linked", "dismissed")
+REVIEW_KINDS = ("unanswered", "wrong")
+
+
+class ReviewEntryRow(Base):
+    """A question people asked that no claim answered (or a "wrong claim" report), grouped by similarity.
+
+    It keeps the question text (the point of the queue) but nobody's identity: `askers` is a count,
+    kept honest by the salted hashes in `review_askers`, which are deleted when the entry is resolved.
+    """
+
+    __tablename__ = "review_entries"
+    __table_args__ = (
+        CheckConstraint("state IN ('open', 'promoted', 'linked', 'dismissed')", name="state"),
+        CheckConstraint("kind IN ('unanswered', 'wrong')", name="kind"),
+        Index("ix_review_entries_open", "guild_id", "state", "last_asked_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(16))
+    question: Mapped[str] = mapped_column(String(MAX_TEXT))
+    normalised: Mapped[str] = mapped_column(String(MAX_TEXT))
+    candidate_claim_id: Mapped[str | None] = mapped_column(String(64))  # the engine's best guess, if any
+    wrong_claim_id: Mapped[str | None] = mapped_column(String(64))  # kind "wrong": the claim it hit
+    asks: Mapped[int] = mapped_column(Integer)
+    askers: Mapped[int] = mapped_column(Integer)
+    channel_ids: Mapped[list[int]] = mapped_column(JSON)
+    salt: Mapped[str] = mapped_column(String(32))
+    first_asked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_asked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(16))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by: Mapped[str | None] = mapped_column(Actor)
+    resolved_claim_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class ReviewAskerRow(Base):
+    """sha256(entry salt + user id): counts distinct askers of an open entry without naming them."""
+
+    __tablename__ = "review_askers"
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("review_entries.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    asker_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class ReviewSettingsRow(Base):
+    """Per-server review settings: where the weekly digest goes, and when it last went."""
+
+    __tablename__ = "review_settings"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    digest_channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    digest_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
