@@ -88,3 +88,29 @@ def make_claim(claim_id: str = "test-claim", text: str = "The moon is made of ch
 @pytest.fixture
 def seed_path() -> Path:
     return SEED_PATH
+
+
+# ---- Discord bot fixtures (tests/bot_support.py has the helpers) --------------------------------------
+
+
+@pytest.fixture
+def bot_settings(tmp_path: Path) -> Settings:
+    """A bot on a fresh SQLite file, seeded with the bundled claims."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+    return Settings(_env_file=None, database_url=url, discord_token="x", seed_claims=True)
+
+
+@pytest.fixture
+def simcord_bot(bot_settings: Settings):
+    """The bot simcord's `simcord_env` fixture runs (setup_hook opens the store and loads the cogs)."""
+    from bot.client import create_bot
+
+    return create_bot(bot_settings)
+
+
+@pytest.fixture
+async def world(simcord_env):
+    """A running bot with commands synced, two servers and members of every kind: see BotWorld."""
+    from tests.bot_support import build_world
+
+    return await build_world(simcord_env)

@@ -1,0 +1,224 @@
+"""The Discord client: the bot, its command tree with the one error handler, and `run_bot` for the CLI.
+
+Nothing is built at import time: `create_bot(settings)` makes a bot, `setup_hook` opens the store,
+loads the extensions in `EXTENSIONS` and registers the persistent feedback buttons.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot.checks import TRANSFORMER_HINTS
+from bot.config import Settings
+from bot.errors import ClaimbotError
+from bot.formats import FormatError
+from bot.guilds import GuildService
+from bot.service import ClaimService
+from bot.store import Store
+from bot.ui import NO_MENTIONS, FeedbackView, respond, safe_text
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS: tuple[str, ...] = (
+    "cogs.admin",
+    "cogs.autoreply",
+    "cogs.check",
+    "cogs.claims",
+    "cogs.moderation",
+    "cogs.synonyms",
+)
+INDEX_REFRESH_SECONDS = 2.0
+APOLOGY = "Sorry, something went wrong on my side. It has been logged; please try again later."
+ERROR_MESSAGE_LIMIT = 1500
+
+
+def intents() -> discord.Intents:
+    """Guilds, guild messages and message content (privileged: the auto-replies read messages)."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.guild_messages = True
+    wanted.message_content = True
+    return wanted
+
+
+class ClaimTree(app_commands.CommandTree["ClaimBot"]):
+    """The command tree; its `on_error` is the only error handler for app commands."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[ClaimBot], error: app_commands.AppCommandError
+    ) -> None:
+        await report_error(interaction, error)
+
+
+def error_message(error: BaseException) -> str | None:
+    """The short message for an expected error, or None for an unexpected one."""
+    if isinstance(error, app_commands.CommandInvokeError | commands.CommandInvokeError):
+        error = error.original
+    if isinstance(error, ClaimbotError | FormatError):
+        return safe_text(str(error), ERROR_MESSAGE_LIMIT) or "That did not work."
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"You're going a bit fast. Try again in {error.retry_after:.0f} s."
+    if isinstance(error, app_commands.TransformerError):
+        hint = TRANSFORMER_HINTS.get(type(error.transformer), "a valid value")
+        return f"`{safe_text(str(error.value), 100)}` is not {hint}."
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "That only works in a server."
+    if isinstance(error, app_commands.MissingPermissions | app_commands.BotMissingPermissions):
+        missing = ", ".join(p.replace("_", " ").replace("guild", "server") for p in error.missing_permissions)
+        who = "You need" if isinstance(error, app_commands.MissingPermissions) else "I need"
+        return f"{who} the {missing} permission for that."
+    if isinstance(error, app_commands.CheckFailure):
+        return str(error) or "You can't use that here."
+    if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
+        return "That command is out of date; Discord should update it shortly."
+    return None
+
+
+async def report_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
+    """Expected errors become a short ephemeral answer; the rest is logged with its traceback."""
+    message = error_message(error)
+    command = interaction.command.qualified_name if interaction.command else None
+    if message is None:
+        original = getattr(error, "original", error)
+        log.error(
+            "unexpected error in %s (interaction=%s user=%s guild=%s)",
+            command or f"component {interaction.data and interaction.data.get('custom_id')}",
+            interaction.id,
+            interaction.user.id,
+            interaction.guild_id,
+            exc_info=(type(original), original, original.__traceback__),
+        )
+        message = APOLOGY
+    else:
+        log.info(
+            "refused %s for user=%s guild=%s: %s",
+            command,
+            interaction.user.id,
+            interaction.guild_id,
+            type(error),
+        )
+    if interaction.type == discord.InteractionType.autocomplete:
+        return
+    try:
+        await respond(interaction, message, ephemeral=True)
+    except discord.HTTPException as failure:
+        log.warning("could not tell user=%s about an error: %s", interaction.user.id, failure)
+
+
+class ClaimBot(commands.Bot):
+    """The bot. `store`, `claims` and `guilds` exist once `setup_hook` ran."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            tree_cls=ClaimTree,
+            allowed_mentions=NO_MENTIONS,
+            help_command=None,
+        )
+        self.settings = settings
+        self.store: Store | None = None
+        self._guilds: GuildService | None = None
+
+    @property
+    def claims(self) -> ClaimService:
+        if self.store is None:
+            raise RuntimeError("the claim store is not open yet (setup_hook has not run)")
+        return self.store.service
+
+    @property
+    def guilds(self) -> GuildService:  # type: ignore[override]
+        """The per-server settings and votes service.
+
+        This replaces `discord.Client.guilds` (the list of servers, which this bot does not use;
+        `servers` still gives it) so cogs read `bot.guilds.config(...)` as the project names it.
+        """
+        if self._guilds is None:
+            raise RuntimeError("the guild service is not ready yet (setup_hook has not run)")
+        return self._guilds
+
+    @property
+    def guilds_service(self) -> GuildService:
+        """Another name for `guilds`, for code that prefers not to shadow discord.py's attribute."""
+        return self.guilds
+
+    @property
+    def servers(self) -> list[discord.Guild]:
+        """The servers this bot is in (what `discord.Client.guilds` returns)."""
+        return list(self._connection.guilds)
+
+    async def setup_hook(self) -> None:
+        self.store = await Store.open(self.settings)
+        self._guilds = GuildService(self.store.service.sessions)
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        self.add_view(FeedbackView())
+        self.refresh_index.start()
+        if self.settings.dev_guild_id:
+            guild = discord.Object(self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to the development server %s", len(synced), guild.id)
+        log.info("ready to serve: %d extensions loaded", len(self.extensions))
+
+    async def close(self) -> None:
+        self.refresh_index.cancel()
+        try:
+            await super().close()
+        finally:
+            if self.store is not None:
+                await self.store.close()
+                self.store = None
+
+    @tasks.loop(seconds=INDEX_REFRESH_SECONDS)
+    async def refresh_index(self) -> None:
+        """Pick up claims other processes (the CLI, other bot instances) changed."""
+        if self.store is None:
+            return
+        try:
+            changed = await self.claims.refresh_index()
+        except Exception:
+            log.exception("refreshing the match index failed; trying again in %.0f s", INDEX_REFRESH_SECONDS)
+            return
+        if changed:
+            log.info("match index refreshed: %d claims changed elsewhere", changed)
+
+    async def on_ready(self) -> None:
+        log.info(
+            "logged in as %s (%s) in %d servers", self.user, self.user and self.user.id, len(self.servers)
+        )
+
+
+def create_bot(settings: Settings) -> ClaimBot:
+    return ClaimBot(settings)
+
+
+async def run_bot(settings: Settings, *, sync_only: bool = False) -> int:
+    """`claimbot run` (connect and serve until stopped) and `claimbot sync` (sync globally, exit)."""
+    if not settings.discord_token:
+        log.error("DISCORD_TOKEN is not set")
+        return 2
+    bot = create_bot(settings)
+    try:
+        async with bot:
+            if sync_only:
+                await bot.login(settings.discord_token)
+                synced = await bot.tree.sync()
+                log.info("synced %d global commands; Discord may take a while to show them", len(synced))
+                return 0
+            await bot.start(settings.discord_token)
+    except discord.LoginFailure:
+        log.error("Discord refused the token; check DISCORD_TOKEN")
+        return 1
+    except discord.PrivilegedIntentsRequired:
+        log.error(
+            "Discord refused the Message Content intent; enable it under Bot > Privileged Gateway Intents "
+            "in the developer portal"
+        )
+        return 1
+    return 0
