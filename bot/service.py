@@ -137,11 +137,9 @@ class ClaimService:
             _validate(claim)
         summary = ImportSummary()
         async with self.sessions() as session, session.begin():
-            repository = ClaimRepository(session)
-            await repository.preload([claim.id for claim in claims])
-            for claim in claims:
-                outcome = await repository.save(claim, actor=actor)
-                getattr(summary, outcome).append(claim.id)
+            outcomes = await ClaimRepository(session).save_many(claims, actor=actor)
+        for claim, outcome in zip(claims, outcomes, strict=True):
+            getattr(summary, outcome).append(claim.id)
         for claim in claims:
             self.matcher.update(claim)
         return summary

@@ -171,11 +171,15 @@ class ClaimRepository:
         rows = await self.session.scalars(select(ClaimRow).where(ClaimRow.id.in_(ids)))
         return {row.id: claim_from_row(row) for row in rows}
 
-    async def preload(self, claim_ids: Sequence[str], *, chunk: int = 500) -> None:
-        """Load many claims into the session at once, so that `save` finds them without a query each."""
+    async def rows_by_id(self, claim_ids: Sequence[str], *, chunk: int = 500) -> dict[str, ClaimRow]:
+        rows: dict[str, ClaimRow] = {}
         for start in range(0, len(claim_ids), chunk):
             ids = claim_ids[start : start + chunk]
-            (await self.session.scalars(select(ClaimRow).where(ClaimRow.id.in_(ids)))).all()
+            rows.update(
+                (row.id, row)
+                for row in await self.session.scalars(select(ClaimRow).where(ClaimRow.id.in_(ids)))
+            )
+        return rows
 
     async def find(
         self,
@@ -212,7 +216,14 @@ class ClaimRepository:
 
     async def save(self, claim: Claim, *, actor: str) -> str:
         """Create or replace a claim by id. Returns "created", "updated" or "unchanged"."""
-        row = await self.get_row(claim.id)
+        return self._save(claim, await self.get_row(claim.id), actor=actor)
+
+    async def save_many(self, claims: Sequence[Claim], *, actor: str) -> list[str]:
+        """`save` for many claims, with one query per 500 ids instead of one per claim."""
+        rows = await self.rows_by_id([claim.id for claim in claims])
+        return [self._save(claim, rows.get(claim.id), actor=actor) for claim in claims]
+
+    def _save(self, claim: Claim, row: ClaimRow | None, *, actor: str) -> str:
         if row is None:
             stamp = now()
             row = ClaimRow(
