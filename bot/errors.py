@@ -23,3 +23,12 @@ class ClaimExists(ClaimbotError):
 
 class NotAllowed(ClaimbotError):
     pass
+
+
+class StoreUnavailable(ClaimbotError):
+    """The database could not be reached, even after retrying. Nothing was changed."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            message or "The claim store is unavailable; your change was not saved. Try again shortly."
+        )

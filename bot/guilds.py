@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.errors import ClaimbotError
 from bot.matching import DEFAULT_THRESHOLDS, Thresholds
+from bot.retry import DEFAULT_POLICY, RetryPolicy, retry_read, retry_write
 from db.repositories import GuildRepository, ReplyRepository, now
 
 DEFAULT_COOLDOWN_SECONDS = 3600
@@ -40,9 +41,12 @@ class Vote:
 
 
 class GuildService:
+    retry_policy: RetryPolicy = DEFAULT_POLICY  # the bot sets it from the settings
+
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessions = sessions
 
+    @retry_read
     async def config(self, guild_id: int) -> GuildConfig:
         async with self.sessions() as session:
             row = await GuildRepository(session).settings(guild_id)
@@ -57,6 +61,7 @@ class GuildService:
             wrong_votes_to_delete=_or(row and row.wrong_votes_to_delete, DEFAULT_WRONG_VOTES_TO_DELETE),
         )
 
+    @retry_write
     async def update(self, guild_id: int, **fields: float | int | None) -> GuildConfig:
         """Change settings; a None value restores the default. Unknown or out-of-range values are refused."""
         for name, value in fields.items():
@@ -65,26 +70,32 @@ class GuildService:
             await GuildRepository(session).update_settings(guild_id, **fields)
         return await self.config(guild_id)
 
+    @retry_read
     async def autoreply_channels(self, guild_id: int) -> list[int]:
         async with self.sessions() as session:
             return await GuildRepository(session).autoreply_channels(guild_id)
 
+    @retry_read
     async def is_autoreply_channel(self, channel_id: int) -> bool:
         async with self.sessions() as session:
             return await GuildRepository(session).is_autoreply_channel(channel_id)
 
+    @retry_write
     async def enable_autoreply(self, guild_id: int, channel_id: int, *, actor: str) -> bool:
         async with self.sessions() as session, session.begin():
             return await GuildRepository(session).enable_autoreply(guild_id, channel_id, actor=actor)
 
+    @retry_write
     async def disable_autoreply(self, channel_id: int) -> bool:
         async with self.sessions() as session, session.begin():
             return await GuildRepository(session).disable_autoreply(channel_id)
 
+    @retry_read
     async def ignored(self, guild_id: int) -> list[tuple[str, int]]:
         async with self.sessions() as session:
             return await GuildRepository(session).ignored(guild_id)
 
+    @retry_write
     async def set_ignored(self, guild_id: int, kind: str, target_id: int, ignored: bool) -> bool:
         if kind not in IGNORE_KINDS:
             raise ClaimbotError(f"Can only ignore {' or '.join(IGNORE_KINDS)}s.")
@@ -94,18 +105,21 @@ class GuildService:
                 return await repository.ignore(guild_id, kind, target_id)
             return await repository.unignore(guild_id, kind, target_id)
 
+    @retry_read
     async def cooldown_allows(self, channel_id: int, claim_id: str, cooldown_seconds: int) -> bool:
         """Whether the bot may auto-reply about this claim in this channel now."""
         async with self.sessions() as session:
             last = await ReplyRepository(session).last_autoreply_at(channel_id, claim_id)
         return last is None or now() - last >= timedelta(seconds=cooldown_seconds)
 
+    @retry_read
     async def autoreplies_since(self, channel_id: int, seconds: float) -> int:
         async with self.sessions() as session:
             return await ReplyRepository(session).autoreplies_since(
                 channel_id, now() - timedelta(seconds=seconds)
             )
 
+    @retry_write
     async def record_reply(
         self, *, message_id: int, guild_id: int | None, channel_id: int, claim_id: str, kind: str
     ) -> None:
@@ -114,6 +128,7 @@ class GuildService:
                 message_id=message_id, guild_id=guild_id, channel_id=channel_id, claim_id=claim_id, kind=kind
             )
 
+    @retry_write
     async def vote(self, message_id: int, user_id: int, vote: str) -> Vote | None:
         """Record a person's vote on one of the bot's messages. None when the message is unknown."""
         if vote not in VOTES:
@@ -130,10 +145,12 @@ class GuildService:
                 claim_id=reply.claim_id, kind=reply.kind, helpful=counts["helpful"], wrong=counts["wrong"]
             )
 
+    @retry_read
     async def feedback(self, claim_id: str) -> dict[str, int]:
         async with self.sessions() as session:
             return await ReplyRepository(session).tally(claim_id=claim_id)
 
+    @retry_write
     async def forget_user(self, user_id: int) -> int:
         async with self.sessions() as session, session.begin():
             return await ReplyRepository(session).forget_user(user_id)

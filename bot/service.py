@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.claims import Claim, Status, problems
 from bot.errors import ClaimExists, ClaimNotFound, InvalidClaim, NotAllowed
 from bot.matching import CheckResult, Decision, Match, Matcher, Thresholds
+from bot.retry import DEFAULT_POLICY, RetryPolicy, retry_read, retry_write
 from db.models import AuditRow
 from db.repositories import AuditLog, ClaimRepository, SynonymRepository
 
@@ -41,6 +42,8 @@ class ImportSummary:
 
 
 class ClaimService:
+    retry_policy: RetryPolicy = DEFAULT_POLICY  # Store.open sets it from the settings
+
     def __init__(self, sessions: async_sessionmaker[AsyncSession], matcher: Matcher) -> None:
         self.sessions = sessions
         self.matcher = matcher
@@ -80,6 +83,7 @@ class ClaimService:
 
     # -- reading -----------------------------------------------------------------------------------
 
+    @retry_read
     async def check(
         self, text: str, *, guild_id: int | None = None, limit: int = 3, thresholds: Thresholds | None = None
     ) -> Answer:
@@ -94,6 +98,7 @@ class ClaimService:
         decision = result.decision if matches else Decision.NONE
         return Answer(text, decision, matches)
 
+    @retry_read
     async def get(self, claim_id: str, *, guild_id: int | None = None) -> Claim:
         async with self.sessions() as session:
             claim = await ClaimRepository(session).get(claim_id)
@@ -101,6 +106,7 @@ class ClaimService:
             raise ClaimNotFound(claim_id)
         return claim
 
+    @retry_read
     async def find(
         self,
         *,
@@ -115,22 +121,26 @@ class ClaimService:
                 guild_id=guild_id, status=status, archived=archived, offset=offset, limit=limit
             )
 
+    @retry_read
     async def export(self) -> list[Claim]:
         """Every claim, archived ones included, for a full backup in an import format."""
         async with self.sessions() as session:
             return await ClaimRepository(session).find(visible_to_guild=False, archived=None, limit=None)
 
+    @retry_read
     async def history(self, claim_id: str, *, guild_id: int | None = None, limit: int = 25) -> list[AuditRow]:
         await self.get(claim_id, guild_id=guild_id)
         async with self.sessions() as session:
             return list(await AuditLog(session).for_claim(claim_id, limit=limit))
 
+    @retry_read
     async def synonyms(self, guild_id: int | None) -> list[list[str]]:
         async with self.sessions() as session:
             return await SynonymRepository(session).groups(guild_id)
 
     # -- writing -----------------------------------------------------------------------------------
 
+    @retry_write
     async def import_claims(self, claims: Sequence[Claim], *, actor: str) -> ImportSummary:
         """All or nothing: one transaction, an idempotent upsert by id."""
         for claim in claims:
@@ -144,9 +154,8 @@ class ClaimService:
             self.matcher.update(claim)
         return summary
 
-    async def import_for_guild(
-        self, claims: Sequence[Claim], *, guild_id: int, actor: str
-    ) -> ImportSummary:
+    @retry_write
+    async def import_for_guild(self, claims: Sequence[Claim], *, guild_id: int, actor: str) -> ImportSummary:
         """A server's import: every claim becomes that server's own, all or nothing.
 
         Ids already held by a global claim or by another server are refused, so a server can never
@@ -173,6 +182,7 @@ class ClaimService:
             self.matcher.update(claim)
         return summary
 
+    @retry_write
     async def create(self, claim: Claim, *, actor: str) -> Claim:
         _validate(claim)
         async with self.sessions() as session, session.begin():
@@ -183,6 +193,7 @@ class ClaimService:
         self.matcher.update(claim)
         return claim
 
+    @retry_write
     async def change(
         self, claim_id: str, *, actor: str, guild_id: int | None = None, **changes: Any
     ) -> Claim:
@@ -200,6 +211,7 @@ class ClaimService:
         self.matcher.update(updated)
         return updated
 
+    @retry_write
     async def set_synonyms(self, guild_id: int | None, groups: list[list[str]], *, actor: str) -> None:
         async with self.sessions() as session, session.begin():
             await SynonymRepository(session).replace(guild_id, groups, actor=actor)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.config import Settings
 from bot.formats import parse_claims
 from bot.matching import Matcher
+from bot.retry import RetryPolicy
 from bot.service import ClaimService
 from db import migrate
 from db.engine import create_engine, create_sessionmaker
@@ -32,10 +33,11 @@ class Store:
     @classmethod
     async def open(cls, settings: Settings, *, load_index: bool = True) -> Store:
         """Migrate the schema to head, seed a brand-new database when asked, and load the match index."""
-        engine = create_engine(settings.database_url)
+        engine = create_engine(settings.database_url, **settings.engine_options())
         try:
             await migrate.upgrade(engine)
             service = ClaimService(create_sessionmaker(engine), Matcher())
+            service.retry_policy = RetryPolicy.from_settings(settings)
             if settings.seed_claims:
                 await seed_if_new(service)
             if load_index:

@@ -1,0 +1,164 @@
+"""Change notifications between bot processes that share one PostgreSQL database.
+
+Writers: every session made by `db.engine.create_sessionmaker` is a `ChangeNotifyingSession`.
+When a flush writes audit rows (the change feed, see `db.models.AuditRow`) on PostgreSQL, it
+
+* first takes a transaction-scoped advisory lock, so claim-changing transactions commit in the
+  order of their audit ids. Without it a reader could see audit id 11 committed while id 10 is
+  still in flight, move past 10 and never apply it. (SQLite allows one writer at a time anyway.)
+* then queues `pg_notify('claimbot_changes', '<newest audit id>')` in the same transaction:
+  PostgreSQL delivers it only if and when the transaction commits.
+
+Readers: `ChangeListener` holds one dedicated asyncpg connection that LISTENs on the channel and
+reconnects, with backoff, whenever that connection is lost (e.g. a server restart).
+
+On SQLite none of this runs; the periodic revision check in `bot.index_sync` serves alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from contextlib import suppress
+from typing import Any
+
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from db.models import AuditRow
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "claimbot_changes"
+# Key of the advisory lock that orders claim-changing transactions: b"claimbot" as a big-endian int.
+AUDIT_LOCK_KEY = int.from_bytes(b"claimbot", "big")
+
+
+class ChangeNotifyingSession(Session):
+    """A Session that orders and announces audit-logged changes on PostgreSQL (see the module doc)."""
+
+
+def _is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _new_audit_rows(session: Session) -> list[AuditRow]:
+    return [obj for obj in session.new if isinstance(obj, AuditRow)]
+
+
+@event.listens_for(ChangeNotifyingSession, "before_flush")
+def _lock_before_audit_ids(session: Session, _flush_context: Any, _instances: Any) -> None:
+    if _new_audit_rows(session) and _is_postgresql(session):
+        # Re-entrant within a transaction; released by COMMIT or ROLLBACK.
+        session.connection().execute(select(func.pg_advisory_xact_lock(AUDIT_LOCK_KEY)))
+
+
+@event.listens_for(ChangeNotifyingSession, "after_flush")
+def _notify_after_audit_rows(session: Session, _flush_context: Any) -> None:
+    ids = [row.id for row in _new_audit_rows(session) if row.id is not None]
+    if ids and _is_postgresql(session):
+        session.connection().execute(select(func.pg_notify(CHANNEL, str(max(ids)))))
+
+
+def supports_listen(database_url: str) -> bool:
+    url = make_url(database_url)
+    return url.get_backend_name() == "postgresql" and url.get_driver_name() == "asyncpg"
+
+
+def asyncpg_dsn(database_url: str) -> str:
+    """The plain libpq-style DSN asyncpg takes, from an SQLAlchemy `postgresql+asyncpg://` URL."""
+    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class ChangeListener:
+    """LISTEN on the change channel over a dedicated connection, and keep it connected.
+
+    `on_change(audit_id)` is called for every notification, and with None after every (re)connect,
+    since changes made while disconnected were not announced to this process.
+    """
+
+    def __init__(
+        self,
+        database_url: str,
+        on_change: Callable[[int | None], None],
+        *,
+        channel: str = CHANNEL,
+        connect_timeout: float = 5.0,
+        reconnect_delay: float = 0.25,
+        max_reconnect_delay: float = 2.0,
+        health_interval: float = 5.0,
+    ) -> None:
+        self._dsn = asyncpg_dsn(database_url)
+        self._on_change = on_change
+        self.channel = channel
+        self.connect_timeout = connect_timeout
+        self.reconnect_delay = reconnect_delay
+        self.max_reconnect_delay = max_reconnect_delay
+        self.health_interval = health_interval
+        self.connected = asyncio.Event()
+        self.connections = 0  # successful (re)connects, for logs and tests
+
+    async def run(self) -> None:
+        """Listen until cancelled, reconnecting with backoff."""
+        import asyncpg
+
+        delay = self.reconnect_delay
+        failing = False
+        while True:
+            connection = None
+            try:
+                connection = await asyncpg.connect(self._dsn, timeout=self.connect_timeout)
+                lost = asyncio.Event()
+                connection.add_termination_listener(lambda _conn, lost=lost: lost.set())
+                await connection.add_listener(self.channel, self._notified)
+                self.connections += 1
+                self.connected.set()
+                if failing or self.connections > 1:
+                    log.info("change listener reconnected to PostgreSQL")
+                else:
+                    log.debug("change listener connected, LISTEN %s", self.channel)
+                failing = False
+                delay = self.reconnect_delay
+                self._on_change(None)
+                await self._watch(connection, lost)
+                log.warning("change listener lost its PostgreSQL connection; reconnecting")
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # any failure here means: reconnect later
+                if not failing:
+                    log.warning("change listener cannot reach PostgreSQL (%s); retrying", _describe(error))
+                failing = True
+            finally:
+                self.connected.clear()
+                if connection is not None:
+                    with suppress(Exception):
+                        connection.terminate()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self.max_reconnect_delay)
+
+    async def _watch(self, connection: Any, lost: asyncio.Event) -> None:
+        """Return when the connection is gone: closed by the server, or failing a health check."""
+        while not connection.is_closed():
+            with suppress(TimeoutError):
+                await asyncio.wait_for(lost.wait(), self.health_interval)
+                return
+            try:
+                await asyncio.wait_for(connection.fetchval("SELECT 1"), self.connect_timeout)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                log.debug("change listener health check failed: %s", _describe(error))
+                return
+
+    def _notified(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
+        try:
+            audit_id: int | None = int(payload)
+        except ValueError:
+            audit_id = None
+        self._on_change(audit_id)
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
