@@ -167,7 +167,7 @@ def clean(text: str) -> str:
 
 
 def format_number(value: float) -> str:
-    if value == int(value) and abs(value) < 1e15:
+    if abs(value) < 1e15 and value == int(value):  # abs first: a 400-digit figure is inf
         return str(int(value))
     return f"{value:.3f}".rstrip("0").rstrip(".")
 
