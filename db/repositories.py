@@ -264,7 +264,10 @@ class ClaimRepository:
         row.guild_id = claim.guild_id
         row.note = claim.note
         if [a.text for a in row.aliases] != list(claim.aliases):
-            row.aliases = [AliasRow(text=text) for text in claim.aliases]
+            # Keep the rows of wordings that stay: the flush inserts before it deletes, so a new row
+            # with an old text would break the (claim_id, text) unique constraint.
+            kept = {a.text: a for a in row.aliases}
+            row.aliases = [kept.get(text) or AliasRow(text=text) for text in claim.aliases]
         if [statement_from_row(s) for s in row.statements] != list(claim.statements):
             row.statements = [_statement_row(s) for s in claim.statements]
         if claim.archived and row.archived_at is None:

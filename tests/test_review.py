@@ -269,3 +269,13 @@ async def test_no_user_ids_are_stored(review: ReviewService):
     row_text = " ".join(str(getattr(entry, c.key)) for c in ReviewEntryRow.__table__.columns)
     assert str(user_id) not in row_text
     assert len(hashes) == 1 and str(user_id) not in hashes[0]
+
+
+async def test_link_to_a_claim_that_already_has_wordings(review: ReviewService, store: Store):
+    """Regression: adding an alias to a claim with aliases once broke the (claim_id, text) constraint."""
+    claim = make_claim("cheese-moon", "The moon is made of cheese.", aliases=("lunar cheese", "moon cheddar"))
+    await store.service.create(claim, actor="t")
+    entry = await ask(review, QUESTION)
+    linked = await review.link(GUILD, entry.id, "cheese-moon", actor="42")
+    assert linked.aliases == ("lunar cheese", "moon cheddar", QUESTION)
+    assert (await store.service.get("cheese-moon")).aliases == linked.aliases
