@@ -18,9 +18,10 @@ from bot.config import Settings
 from bot.errors import ClaimbotError
 from bot.formats import FormatError
 from bot.guilds import GuildService
+from bot.review import ReviewService
 from bot.service import ClaimService
 from bot.store import Store
-from bot.ui import NO_MENTIONS, FeedbackView, respond, safe_text
+from bot.ui import NO_MENTIONS, FeedbackView, respond, safe_message, safe_text
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.check",
     "cogs.claims",
     "cogs.moderation",
+    "cogs.review",
     "cogs.synonyms",
 )
 INDEX_REFRESH_SECONDS = 2.0
@@ -59,8 +61,10 @@ def error_message(error: BaseException) -> str | None:
     """The short message for an expected error, or None for an unexpected one."""
     if isinstance(error, app_commands.CommandInvokeError | commands.CommandInvokeError):
         error = error.original
-    if isinstance(error, ClaimbotError | FormatError):
-        return safe_text(str(error), ERROR_MESSAGE_LIMIT) or "That did not work."
+    if isinstance(error, FormatError):  # quotes the uploaded file: shown as plain text
+        return safe_text(str(error), ERROR_MESSAGE_LIMIT) or "That file could not be read."
+    if isinstance(error, ClaimbotError):  # our wording, may use `code` around user input
+        return safe_message(str(error), ERROR_MESSAGE_LIMIT) or "That did not work."
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"You're going a bit fast. Try again in {error.retry_after:.0f} s."
     if isinstance(error, app_commands.TransformerError):
@@ -124,6 +128,7 @@ class ClaimBot(commands.Bot):
         self.settings = settings
         self.store: Store | None = None
         self._guilds: GuildService | None = None
+        self.review: ReviewService | None = None  # the review queue and stats, once setup_hook ran
 
     @property
     def claims(self) -> ClaimService:
@@ -155,6 +160,7 @@ class ClaimBot(commands.Bot):
     async def setup_hook(self) -> None:
         self.store = await Store.open(self.settings)
         self._guilds = GuildService(self.store.service.sessions)
+        self.review = ReviewService(self.store.service.sessions, self.store.service)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         self.add_view(FeedbackView())

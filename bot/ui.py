@@ -53,18 +53,28 @@ NO_MATCH_COLOUR = discord.Colour.light_grey()
 FEEDBACK_HELPFUL_ID = "claimbot:feedback:helpful"
 FEEDBACK_WRONG_ID = "claimbot:feedback:wrong"
 
-# Every character Discord markdown gives a meaning to, escaped wherever it appears (not only
-# where discord.utils.escape_markdown's look-aheads think it pairs up), so escaped pieces can be
-# combined with the bot's own formatting without a lone `*` pairing with ours. URLs are kept
-# intact (a backslash inside a URL would break it); they stay plain, never masked links.
+# Markdown characters are escaped wherever they appear (not only where discord.utils.escape_markdown's
+# look-aheads think they pair up), so escaped pieces can sit next to the bot's own formatting without
+# a lone `*` pairing with ours; brackets are escaped so no masked link survives; `-`, `#` and `>`
+# only matter at the start of a line (lists, headings, quotes). URLs are kept intact: a backslash
+# inside one would break it, and they stay plain links, never masked ones.
 _URL = r"(?P<url>https?://[^\s<>\[\]()]+)"
-_MARKDOWN = r"(?P<markdown>[\\*_~|`>#\-\[\]()<:])"
-_ESCAPE = re.compile(f"{_URL}|{_MARKDOWN}")
+_LINE_START = r"(?P<line>^[ \t]*)(?P<lead>[-#>])"
+_MARKDOWN = r"(?P<markdown>[\\*_~|`\[\]<>])"
+_ESCAPE = re.compile(f"{_URL}|{_LINE_START}|{_MARKDOWN}", re.MULTILINE)
+
+
+def _escape_one(match: re.Match[str]) -> str:
+    if match.group("url"):
+        return match.group("url")
+    if match.group("lead"):
+        return match.group("line") + "\\" + match.group("lead")
+    return "\\" + match.group("markdown")
 
 
 def escape(text: str) -> str:
     """Escape markdown, masked links and mentions so the text shows exactly as written and pings nobody."""
-    text = _ESCAPE.sub(lambda m: m.group("url") or "\\" + m.group("markdown"), text)
+    text = _ESCAPE.sub(_escape_one, text)
     # `@everyone`, `@here`, `<@123>`, `<@&456>`, `<@!789>`: a zero-width space after every @ breaks them all.
     return text.replace("@", "@" + ZWSP)
 
@@ -100,6 +110,13 @@ def safe_text(text: str, limit: int) -> str:
             return escaped
         budget -= max(1, len(escaped) - limit)
     return ""
+
+
+def safe_message(text: str, limit: int) -> str:
+    """Our own messages (errors, confirmations) that may quote user input inside `code`: markdown stays,
+    mentions and masked links are broken, and the length is capped."""
+    text = text.replace("@", "@" + ZWSP).replace("](", "]\\(")
+    return truncate(text, limit)
 
 
 def safe_url(url: str | None) -> str | None:
@@ -364,6 +381,7 @@ class FeedbackView(ClaimbotView):
         )
         if result is None:
             return await respond(interaction, "I no longer track votes on that answer.", ephemeral=True)
+        bot.dispatch("claim_feedback", interaction, message, result, vote)  # cogs.review queues "wrong"
         remove = False
         if result.kind == "autoreply" and interaction.guild_id is not None:
             config = await bot.guilds.config(interaction.guild_id)

@@ -12,7 +12,7 @@ from discord.ext import commands
 
 from bot.matching import DEFAULT_THRESHOLDS
 from bot.ratelimit import CheckLimits
-from bot.ui import FeedbackView, answer_embed, fit_embed, respond
+from bot.ui import FeedbackView, answer_embed, fit_embed, respond, safe_text
 
 if TYPE_CHECKING:
     from bot.client import ClaimBot
@@ -81,6 +81,9 @@ class Check(commands.Cog):
             fit_embed(embed)
         top = answer.matches[0] if answer.matches else None
         with_buttons = top is not None and not private and guild_id is not None
+        if with_buttons:  # what was checked, for the reader and for "Wrong claim" reports (cogs.review)
+            embed.add_field(name="Checked statement", value=f"> {safe_text(statement, 300)}", inline=False)
+            fit_embed(embed)
         view = FeedbackView() if with_buttons else discord.utils.MISSING
         sent = await respond(interaction, embed=embed, ephemeral=private, view=view)
         if with_buttons and top is not None:
@@ -92,6 +95,7 @@ class Check(commands.Cog):
                 claim_id=top[1].id,
                 kind="check",
             )
+        self.bot.dispatch("claim_checked", interaction, answer)  # cogs.review queues unanswered ones
         log.info(
             "check via=%s interaction=%s guild=%s channel=%s user=%s decision=%s claim=%s score=%.3f "
             "private=%s latency_ms=%.1f",

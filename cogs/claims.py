@@ -63,7 +63,11 @@ class ClaimTextModal(discord.ui.Modal):
         super().__init__(title=title, timeout=900)
         self.done = done
         self.text = discord.ui.TextInput(
-            label="Claim text", style=discord.TextStyle.paragraph, max_length=MAX_TEXT, default=text
+            label="Claim text",
+            style=discord.TextStyle.paragraph,
+            max_length=MAX_TEXT,
+            default=text,
+            custom_id="claim_text",
         )
         self.note = discord.ui.TextInput(
             label="Note (optional)",
@@ -71,6 +75,7 @@ class ClaimTextModal(discord.ui.Modal):
             max_length=MAX_NOTE,
             required=False,
             default=note,
+            custom_id="claim_note",
         )
         self.add_item(self.text)
         self.add_item(self.note)
@@ -347,12 +352,17 @@ class Claims(
         await respond(interaction, embed=fit_embed(embed), ephemeral=True)
 
     @app_commands.command(name="list", description="List the claims this server sees")
-    @app_commands.describe(status="Only claims with this status", archived="List archived claims instead")
+    @app_commands.describe(
+        status="Only claims with this status",
+        archived="List archived claims instead",
+        private="Show the list only to you (default); the page buttons work only for you either way",
+    )
     async def list(
         self,
         interaction: discord.Interaction[ClaimBot],
         status: StatusName | None = None,
         archived: bool = False,
+        private: bool = True,
     ) -> None:
         guild_id = self.guild_id(interaction)
         wanted = Status(status) if status else None
@@ -379,7 +389,7 @@ class Claims(
 
         view = Paginator(interaction.user.id, page)
         embed = await view.render()
-        view.message = await respond(interaction, embed=embed, view=view, ephemeral=True)
+        view.message = await respond(interaction, embed=embed, view=view, ephemeral=private)
 
     @app_commands.command(name="history", description="Show who changed a claim, and when")
     @app_commands.describe(claim="The claim")

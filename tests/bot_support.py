@@ -38,6 +38,21 @@ class BotWorld:
     other_guild: GuildHandle
     other_channel: ChannelHandle
     other_moderator: MemberActor
+    errors_seen: int = 0
+
+    def take_errors(self) -> list[BaseException]:
+        """Errors the bot's handlers saw since the last look (reading them tells simcord they're expected)."""
+        errors = self.env.errors[self.errors_seen :]
+        self.errors_seen += len(errors)
+        return errors
+
+    def raise_unexpected_errors(self) -> None:
+        """At teardown: errors the tree handler answered as expected are fine, any other fails the test."""
+        from bot.client import error_message
+
+        unexpected = [e for e in self.take_errors() if error_message(e) is None]
+        if unexpected:
+            raise ExceptionGroup("the bot raised unexpected errors", unexpected)  # noqa: F821
 
     @property
     def bot(self) -> ClaimBot:
@@ -91,3 +106,23 @@ def embed_text(embed: discord.Embed) -> str:
     for field in embed.fields:
         parts += [field.name, field.value]
     return "\n".join(str(p) for p in parts if p)
+
+
+def message_payloads(env: Env) -> list[dict[str, Any]]:
+    """Every message body the bot sent or edited over REST: channel messages, interaction answers."""
+    bodies = []
+    for request in env.http_requests:
+        body = request.json
+        if isinstance(body, dict) and isinstance(body.get("data"), dict):  # interaction callbacks
+            body = body["data"]
+        if isinstance(body, dict) and ({"content", "embeds", "components"} & body.keys()):
+            bodies.append(body)
+    return bodies
+
+
+def assert_no_pings(env: Env) -> None:
+    """Every message the bot sent allows no mentions at all."""
+    bodies = message_payloads(env)
+    assert bodies, "the bot sent nothing"
+    for body in bodies:
+        assert body.get("allowed_mentions") == {"parse": []}, body

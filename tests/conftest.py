@@ -110,7 +110,13 @@ def simcord_bot(bot_settings: Settings):
 
 @pytest.fixture
 async def world(simcord_env):
-    """A running bot with commands synced, two servers and members of every kind: see BotWorld."""
+    """A running bot with commands synced, two servers and members of every kind: see BotWorld.
+
+    Errors the tree's error handler treats as expected (refusals, bad input) don't fail the test;
+    unexpected ones do, unless the test took them with `world.take_errors()`.
+    """
     from tests.bot_support import build_world
 
-    return await build_world(simcord_env)
+    built = await build_world(simcord_env)
+    yield built
+    built.raise_unexpected_errors()
