@@ -34,6 +34,7 @@ from bot.errors import ClaimbotError
 from bot.formats import derive_claim_id
 from bot.matching import Decision
 from bot.service import ClaimService
+from bot.stats import StatsService
 from db.models import ReviewEntryRow
 from db.repositories import now
 from db.review import ReviewRepository
@@ -161,6 +162,7 @@ class ReviewService:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], claims: ClaimService) -> None:
         self.sessions = sessions
         self.claims = claims
+        self.stats = StatsService(sessions)
 
     # -- the queue fills -------------------------------------------------------------------------
 
