@@ -1,0 +1,407 @@
+"""Several processes on one database: index sync (revision check, LISTEN/NOTIFY), audit-id ordering,
+surviving a PostgreSQL restart, retries, the CLI on PostgreSQL, shard settings.
+
+"Another process" is a second `Store` (own engine, own match index) on the same database; the
+bounds ("within 2 s") are wait-untils whose deadline fails the test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shlex
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+
+from bot.config import Settings
+from bot.errors import StoreUnavailable
+from bot.index_sync import IndexSync
+from bot.retry import RetryPolicy, call_with_retry, is_transient
+from bot.store import Store
+from db.engine import create_engine
+from db.notify import supports_listen
+from db.repositories import ClaimRepository
+from tests.conftest import make_claim, postgres_admin_url
+
+SYNC_BOUND = 2.0  # seconds: the spec's bound for a change to reach another process
+ROOT = Path(__file__).resolve().parent.parent
+
+WHALES = "The lighthouse keeper counted forty seven whales near Tromso harbour."
+OWLS = "A ferry captain reported ninety silver owls nesting above Bergen station."
+GLACIER = "Volunteers measured the Nigardsbreen glacier retreating eleven metres in one summer."
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], *, within: float = SYNC_BOUND, what: str) -> None:
+    """Wait until `check()` is true; fail the test when `within` seconds pass first."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not await check():
+        if loop.time() >= deadline:
+            pytest.fail(f"not within {within:.1f} s: {what}")
+        await asyncio.sleep(0.02)
+
+
+def matched_by(store: Store, statement: str, claim_id: str, *, text_: str | None = None):
+    """A check for `eventually`: `store`'s index matches `statement` to `claim_id` (on `text_`)."""
+
+    async def check() -> bool:
+        answer = await store.service.check(statement)
+        return any(
+            claim.id == claim_id and (text_ is None or match.matched_text == text_)
+            for match, claim in answer.matches
+        )
+
+    return check
+
+
+def indexed_in(store: Store, claim_id: str, present: bool = True):
+    async def check() -> bool:
+        return (claim_id in store.service.matcher) == present
+
+    return check
+
+
+@pytest.fixture
+async def pg_url() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database. The admin engine keeps no pooled connection, so the fixture
+    still cleans up after a test restarted the server."""
+    admin_url = postgres_admin_url()
+    name = f"claimbot_so_{uuid.uuid4().hex[:10]}"
+    admin = create_async_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await admin.dispose()
+
+
+def _settings(url: str, **overrides) -> Settings:
+    return Settings(
+        _env_file=None, database_url=url, discord_token="test-token", seed_claims=False, **overrides
+    )
+
+
+class Processes:
+    """Stores ("bot processes", each with its own engine and index) and their index syncs."""
+
+    def __init__(self) -> None:
+        self.stores: list[Store] = []
+        self.syncs: list[IndexSync] = []
+
+    async def open(self, url: str, **overrides) -> Store:
+        store = await Store.open(_settings(url, **overrides))
+        self.stores.append(store)
+        return store
+
+    def sync(self, store: Store, url: str, **options) -> IndexSync:
+        sync = IndexSync(store.service, url, **options)
+        sync.start()
+        self.syncs.append(sync)
+        return sync
+
+    async def close(self) -> None:
+        for sync in self.syncs:
+            await sync.stop()
+        for store in self.stores:
+            await store.close()
+
+
+@pytest.fixture
+async def processes() -> AsyncIterator[Processes]:
+    opened = Processes()
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+async def _changes_reach(writer: Store, reader: Store) -> None:
+    """Add, edit, archive, restore in `writer`; each reaches `reader`'s index within the bound."""
+    service = writer.service
+    await service.create(make_claim("whales", WHALES), actor="t")
+    await eventually(matched_by(reader, WHALES, "whales"), what="a new claim reaches the other process")
+
+    await service.change("whales", actor="t", text=OWLS)
+    await eventually(
+        matched_by(reader, OWLS, "whales", text_=OWLS), what="an edited claim text reaches the other process"
+    )
+
+    await service.change("whales", actor="t", archived=True)
+    await eventually(indexed_in(reader, "whales", present=False), what="an archive reaches the other process")
+    assert not (await reader.service.check(OWLS)).matches
+
+    await service.change("whales", actor="t", archived=False)
+    await eventually(matched_by(reader, OWLS, "whales"), what="a restore reaches the other process")
+
+
+async def test_changes_reach_another_process_via_the_revision_check(
+    database_url: str, processes: Processes
+) -> None:
+    writer = await processes.open(database_url)
+    reader = await processes.open(database_url)
+    sync = processes.sync(reader, database_url, interval=1.0, listen=False)
+    assert sync.listener is None
+    await _changes_reach(writer, reader)
+    assert sync.refreshes > 0
+
+
+async def test_changes_reach_another_process_via_notify(
+    pg_url: str, processes: Processes
+) -> None:
+    """The revision check is slowed to once a minute: only LISTEN/NOTIFY can meet the bound."""
+    writer = await processes.open(pg_url)
+    reader = await processes.open(pg_url)
+    sync = processes.sync(reader, pg_url, interval=60.0, listen=True)
+    await eventually(lambda: _true(sync.listening), within=10, what="the listener connects")
+    await _changes_reach(writer, reader)
+    # Synonym changes travel the same way (recorded by a spy on the reader's index).
+    applied: list[tuple[int | None, list[list[str]]]] = []
+    set_synonyms = reader.service.matcher.set_synonyms
+
+    def spy(guild_id: int | None, groups: list[list[str]]) -> None:
+        applied.append((guild_id, [list(group) for group in groups]))
+        set_synonyms(guild_id, groups)
+
+    reader.service.matcher.set_synonyms = spy  # type: ignore[method-assign]
+    await writer.service.set_synonyms(None, [["whale", "cetacean"]], actor="t")
+    await eventually(
+        lambda: _true((None, [["whale", "cetacean"]]) in applied), what="synonyms reach the other process"
+    )
+
+
+async def test_audit_ids_commit_in_order_so_no_change_is_skipped(
+    database_url: str, processes: Processes
+) -> None:
+    """A transaction holding a lower audit id must not be overtaken by one with a higher id:
+    a reader that saw the higher id would never look at the lower one again."""
+    writer = await processes.open(database_url)
+    reader = await processes.open(database_url)
+    async with writer.service.sessions() as slow:
+        await slow.begin()
+        await ClaimRepository(slow).save(make_claim("slow", WHALES), actor="t")
+        await slow.flush()  # audit id assigned, not committed
+        fast = asyncio.create_task(writer.service.create(make_claim("fast", GLACIER), actor="t"))
+        await asyncio.sleep(0.5)  # give the fast writer every chance to commit first
+        await reader.service.refresh_index()
+        await slow.commit()
+    await fast
+    await reader.service.refresh_index()
+    assert "slow" in reader.service.matcher
+    assert "fast" in reader.service.matcher
+
+
+def _pg_ctl() -> list[str]:
+    ctl = os.environ.get("CLAIMBOT_TEST_PG_CTL", "").strip()
+    if not ctl:
+        pytest.skip("CLAIMBOT_TEST_PG_CTL is not set: no throwaway cluster to restart (use .ci/postgres.sh)")
+    return shlex.split(ctl)
+
+
+async def _pg(ctl: list[str], action: str) -> None:
+    await asyncio.to_thread(subprocess.run, [*ctl, action], check=True, capture_output=True)
+
+
+async def test_a_postgres_restart_loses_no_accepted_write_and_sync_recovers(
+    pg_url: str, processes: Processes
+) -> None:
+    ctl = _pg_ctl()
+    fast_retry = {"db_retry_attempts": 3, "db_retry_delay": 0.1, "db_retry_max_delay": 0.2}
+    writer = await processes.open(pg_url, **fast_retry)
+    reader = await processes.open(pg_url, **fast_retry)
+    sync = processes.sync(reader, pg_url, interval=60.0, reconnect_delay=0.1, max_reconnect_delay=0.5)
+    await eventually(lambda: _true(sync.listening), within=10, what="the listener connects")
+
+    accepted = [f"before-{n}" for n in range(5)]
+    for n, claim_id in enumerate(accepted):
+        await writer.service.create(make_claim(claim_id, f"{GLACIER} Survey number {n}."), actor="t")
+
+    await _pg(ctl, "stop")
+    try:
+        with pytest.raises(StoreUnavailable, match="not saved"):
+            await writer.service.create(make_claim("while-down", OWLS), actor="t")
+        with pytest.raises(StoreUnavailable):
+            await writer.service.find()
+        await eventually(lambda: _true(not sync.listening), within=10, what="the listener notices")
+    finally:
+        await _pg(ctl, "start")
+
+    await eventually(lambda: _true(sync.listening), within=15, what="the listener reconnects")
+    await writer.service.create(make_claim("after", WHALES), actor="t")
+    await eventually(matched_by(reader, WHALES, "after"), what="a change after the restart arrives")
+
+    stored = {claim.id for claim in await writer.service.export()}
+    assert stored == {*accepted, "after"}  # nothing accepted was lost; the refused write is absent
+    assert {claim.id for claim in await reader.service.export()} == stored
+    for claim_id in accepted:
+        assert claim_id in reader.service.matcher
+
+
+async def test_writes_during_a_restart_are_saved_or_reported_never_dropped(
+    pg_url: str, processes: Processes
+) -> None:
+    ctl = _pg_ctl()
+    writer = await processes.open(pg_url)  # the default retry policy rides out a quick restart
+    restart = asyncio.create_task(_pg(ctl, "restart"))
+    accepted: list[str] = []
+    refused: list[str] = []
+    n = 0
+    while not restart.done() or n < 5:
+        claim_id = f"during-{n}"
+        try:
+            await writer.service.create(make_claim(claim_id, f"{OWLS} Sighting {n}."), actor="t")
+        except StoreUnavailable:
+            refused.append(claim_id)
+        else:
+            accepted.append(claim_id)
+        n += 1
+        await asyncio.sleep(0.05)
+    await restart
+    stored = {claim.id for claim in await writer.service.export()}
+    assert set(accepted) <= stored
+    assert len(accepted) + len(refused) == n
+    assert accepted  # writes after the restart succeed
+
+
+def _cli(url: str, *args: str, cwd: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "DATABASE_URL": url, "SEED_CLAIMS": "false", "LOG_LEVEL": "WARNING"}
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=cwd, env=env, input=stdin, capture_output=True, timeout=120
+    )
+
+
+async def test_cli_import_export_check_on_postgres(pg_url: str, tmp_path: Path, seed_path: Path) -> None:
+    assert make_url(pg_url).get_backend_name() == "postgresql"
+    done = await asyncio.to_thread(_cli, pg_url, "import", str(seed_path), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr.decode()
+    assert b"14 created" in done.stdout
+
+    exported = tmp_path / "export.json"
+    done = await asyncio.to_thread(_cli, pg_url, "export", "-o", str(exported), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr.decode()
+    seed = json.loads(await asyncio.to_thread(seed_path.read_bytes))
+    out = json.loads(await asyncio.to_thread(exported.read_bytes))
+    assert sorted(c["id"] for c in out["claims"]) == sorted(c["id"] for c in seed["claims"])
+
+    first = seed["claims"][0]
+    done = await asyncio.to_thread(_cli, pg_url, "check", "--json", first["text"], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr.decode()
+    answer = json.loads(done.stdout)
+    assert answer["matches"] and answer["matches"][0]["id"] == first["id"]
+
+    again = await asyncio.to_thread(_cli, pg_url, "import", str(exported), cwd=tmp_path)
+    assert again.returncode == 0, again.stderr.decode()
+    assert b"0 created, 0 updated, 14 unchanged" in again.stdout
+
+
+# -- retries -----------------------------------------------------------------------------------
+
+
+class _Flaky:
+    def __init__(self, failures: int, error: Exception) -> None:
+        self.failures = failures
+        self.error = error
+        self.calls = 0
+
+    async def __call__(self) -> str:
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise self.error
+        return "done"
+
+
+QUICK = RetryPolicy(attempts=4, delay=0.001, max_delay=0.002)
+
+
+async def test_a_transient_failure_is_retried_until_it_succeeds() -> None:
+    work = _Flaky(2, ConnectionRefusedError(111, "Connection refused"))
+    assert await call_with_retry(work, policy=QUICK) == "done"
+    assert work.calls == 3
+
+
+async def test_a_persistent_failure_becomes_store_unavailable_after_all_attempts() -> None:
+    work = _Flaky(99, ConnectionRefusedError(111, "Connection refused"))
+    with pytest.raises(StoreUnavailable, match="not saved") as raised:
+        await call_with_retry(work, policy=QUICK)
+    assert work.calls == QUICK.attempts
+    assert isinstance(raised.value.__cause__, ConnectionRefusedError)
+    assert not is_transient(raised.value)  # an outer retry does not multiply the attempts
+
+
+async def test_errors_in_the_work_itself_are_not_retried() -> None:
+    integrity = sa_exc.IntegrityError("INSERT", {}, Exception("duplicate key"))
+    work = _Flaky(1, integrity)
+    with pytest.raises(sa_exc.IntegrityError):
+        await call_with_retry(work, policy=QUICK)
+    assert work.calls == 1
+
+
+def test_which_errors_count_as_transient() -> None:
+    import sqlite3
+
+    import asyncpg
+
+    invalidated = sa_exc.DBAPIError("SELECT 1", {}, Exception("gone"), connection_invalidated=True)
+    assert is_transient(invalidated)
+    assert is_transient(sa_exc.OperationalError("x", {}, sqlite3.OperationalError("database is locked")))
+    assert not is_transient(sa_exc.OperationalError("x", {}, sqlite3.OperationalError("no such table: x")))
+    assert is_transient(asyncpg.CannotConnectNowError("the database system is starting up"))
+    assert is_transient(asyncpg.AdminShutdownError("terminating connection due to administrator command"))
+    assert is_transient(TimeoutError())
+    assert not is_transient(ValueError("bad"))
+    assert not is_transient(StoreUnavailable())
+    assert RetryPolicy(attempts=5, delay=0.25, max_delay=1.0).delays().__next__() == 0.25
+    assert list(RetryPolicy(attempts=5, delay=0.25, max_delay=1.0).delays()) == [0.25, 0.5, 1.0, 1.0]
+
+
+# -- settings and engine -----------------------------------------------------------------------
+
+
+def test_shard_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHARD_COUNT", "4")
+    monkeypatch.setenv("SHARD_IDS", "0, 2")
+    settings = Settings(_env_file=None)
+    assert (settings.shard_count, settings.shard_ids) == (4, [0, 2])
+    monkeypatch.setenv("SHARD_IDS", "")
+    assert Settings(_env_file=None).shard_ids is None
+    for bad in ("4", "1,1", "x"):
+        monkeypatch.setenv("SHARD_IDS", bad)
+        with pytest.raises(ValidationError):
+            Settings(_env_file=None)
+    monkeypatch.delenv("SHARD_COUNT")
+    monkeypatch.setenv("SHARD_IDS", "0")
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None)
+
+
+async def test_pool_settings_reach_the_engine(database_url: str) -> None:
+    settings = _settings(database_url, db_pool_size=3, db_max_overflow=1, db_pool_timeout=4.5)
+    engine = create_engine(settings.database_url, **settings.engine_options())
+    try:
+        assert engine.pool.size() == 3
+        assert engine.pool._max_overflow == 1
+        assert engine.pool._timeout == 4.5
+        async with engine.connect() as conn:
+            assert await conn.scalar(text("SELECT 1")) == 1
+    finally:
+        await engine.dispose()
+    assert supports_listen(database_url) == database_url.startswith("postgresql+asyncpg")
+
+
+async def _true(value: bool) -> bool:
+    return value
