@@ -17,13 +17,11 @@ from simcord import SetupError
 from simcord.results import to_discord_message
 from sqlalchemy import select
 
-import bot.client
 from bot.checks import NotModerator
-from bot.client import ClaimBot, create_bot
-from bot.config import Settings
 from bot.ui import FEEDBACK_WRONG_ID
 from cogs.autoreply import CHANNEL_CAP, AutoReply, Outcome
 from db.models import ReplyRow
+from tests.bot_support import BotWorld
 from tests.conftest import SEED_PATH
 
 pytestmark = pytest.mark.timeout(120)
@@ -41,21 +39,34 @@ CHATTER = [
 
 @dataclass
 class World:
-    env: object
-    bot: ClaimBot
-    guild: object
-    general: object  # auto-replies enabled here
-    quiet: object  # never enabled
-    admin: object  # Manage Server
-    member: object  # no permissions beyond the defaults
-    mod_role: object
-    mod_by_permission: object  # Manage Messages
-    mod_by_role: object  # the server's moderator role only
-    owner: object  # Administrator
+    """The shared BotWorld (tests/bot_support.py) plus what auto-replies need."""
+
+    base: BotWorld
+    quiet: object  # auto-replies never enabled here
+    admin: object  # Manage Server only
+
+    def __getattr__(self, name: str):
+        return getattr(self.base, name)
+
+    @property
+    def general(self):  # auto-replies enabled here
+        return self.base.channel
+
+    @property
+    def owner(self):  # Administrator
+        return self.base.admin
+
+    @property
+    def mod_by_permission(self):  # Manage Messages
+        return self.base.moderator
+
+    @property
+    def mod_by_role(self):  # the moderator role, once the server names it
+        return self.base.role_moderator
 
     @property
     def cog(self) -> AutoReply:
-        return self.bot.get_cog("AutoReply")
+        return self.base.bot.get_cog("AutoReply")
 
 
 def bot_replies(channel) -> list[discord.Message]:
@@ -67,51 +78,22 @@ def claim_of(message: discord.Message) -> str:
 
 
 @pytest.fixture
-def simcord_bot(tmp_path, monkeypatch: pytest.MonkeyPatch) -> ClaimBot:
-    """The real bot on a new seeded SQLite store, with the extensions these tests exercise."""
-    monkeypatch.setattr(bot.client, "EXTENSIONS", ("cogs.autoreply", "cogs.moderation"))
-    settings = Settings(
-        _env_file=None,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'claimbot.sqlite3'}",
-        discord_token="test-token",
-        seed_claims=True,
+async def ar(world: BotWorld) -> World:
+    """Auto-replies enabled in the shared world's channel by a Manage Server member."""
+    managers = world.guild.create_role("Managers", permissions=discord.Permissions(manage_guild=True))
+    built = World(
+        base=world,
+        quiet=world.guild.create_text_channel("quiet"),
+        admin=world.guild.add_member(world.env.create_user("ada"), roles=[managers]),
     )
-    return create_bot(settings)
-
-
-@pytest.fixture
-async def world(simcord_env) -> World:
-    env = simcord_env
-    bot: ClaimBot = env.bot
-    await bot.tree.sync()
-    guild = env.create_guild("Newsroom")
-    general = guild.create_text_channel("general")
-    quiet = guild.create_text_channel("quiet")
-    managers = guild.create_role("Managers", permissions=discord.Permissions(manage_guild=True))
-    mods = guild.create_role("Mods", permissions=discord.Permissions(manage_messages=True))
-    mod_role = guild.create_role("Claim desk")
-    admins = guild.create_role("Admins", permissions=discord.Permissions(administrator=True))
-    world = World(
-        env=env,
-        bot=bot,
-        guild=guild,
-        general=general,
-        quiet=quiet,
-        admin=guild.add_member(env.create_user("ada"), roles=[managers]),
-        member=guild.add_member(env.create_user("mel")),
-        mod_role=mod_role,
-        mod_by_permission=guild.add_member(env.create_user("pat"), roles=[mods]),
-        mod_by_role=guild.add_member(env.create_user("rod"), roles=[mod_role]),
-        owner=guild.add_member(env.create_user("olga"), roles=[admins]),
-    )
-    result = await world.admin.slash(general, "autoreply enable", channel=general)
+    result = await built.admin.slash(built.general, "autoreply enable", channel=built.general)
     assert "now on" in result.response.content
-    return world
+    return built
 
 
-async def age_replies(world: World, seconds: float) -> None:
+async def age_replies(ar: World, seconds: float) -> None:
     """Pretend every reply was sent `seconds` earlier (the cooldown lives in the database)."""
-    async with world.bot.claims.sessions() as session, session.begin():
+    async with ar.bot.claims.sessions() as session, session.begin():
         for row in (await session.scalars(select(ReplyRow))).all():
             row.sent_at -= timedelta(seconds=seconds)
 
@@ -119,9 +101,9 @@ async def age_replies(world: World, seconds: float) -> None:
 # -- on and off --------------------------------------------------------------------------------------
 
 
-async def test_replies_to_a_restatement_in_an_enabled_channel(world: World):
-    sent = await world.member.send(world.general, PARAPHRASE)
-    replies = bot_replies(world.general)
+async def test_replies_to_a_restatement_in_an_enabled_channel(ar: World):
+    sent = await ar.member.send(ar.general, PARAPHRASE)
+    replies = bot_replies(ar.general)
     assert len(replies) == 1
     reply = replies[0]
     assert claim_of(reply) == CLAIM_ID
@@ -130,10 +112,10 @@ async def test_replies_to_a_restatement_in_an_enabled_channel(world: World):
     assert {c.custom_id for row in reply.components for c in row.children} >= {FEEDBACK_WRONG_ID}
 
 
-async def test_reply_never_pings(world: World):
-    await world.member.send(world.general, f"{PARAPHRASE} @everyone <@{world.admin.id}>")
-    assert len(bot_replies(world.general)) == 1
-    posts = [r for r in world.env.http_requests if r.method == "POST" and r.path.endswith("/messages")]
+async def test_reply_never_pings(ar: World):
+    await ar.member.send(ar.general, f"{PARAPHRASE} @everyone <@{ar.admin.id}>")
+    assert len(bot_replies(ar.general)) == 1
+    posts = [r for r in ar.env.http_requests if r.method == "POST" and r.path.endswith("/messages")]
     assert posts, "the reply went through the REST API"
     mentions = posts[-1].json["allowed_mentions"]
     assert mentions["parse"] == []
@@ -141,224 +123,222 @@ async def test_reply_never_pings(world: World):
     assert not mentions.get("users") and not mentions.get("roles")
 
 
-async def test_never_replies_in_a_channel_that_is_not_enabled(world: World):
-    await world.member.send(world.quiet, PARAPHRASE)
-    assert bot_replies(world.quiet) == []
+async def test_never_replies_in_a_channel_that_is_not_enabled(ar: World):
+    await ar.member.send(ar.quiet, PARAPHRASE)
+    assert bot_replies(ar.quiet) == []
 
 
-async def test_disable_stops_replies(world: World):
-    result = await world.admin.slash(world.general, "autoreply disable", channel=world.general)
+async def test_disable_stops_replies(ar: World):
+    result = await ar.admin.slash(ar.general, "autoreply disable", channel=ar.general)
     assert "now off" in result.response.content
-    await world.member.send(world.general, PARAPHRASE)
-    assert bot_replies(world.general) == []
+    await ar.member.send(ar.general, PARAPHRASE)
+    assert bot_replies(ar.general) == []
 
 
-async def test_chatter_gets_no_reply(world: World):
+async def test_chatter_gets_no_reply(ar: World):
     for text in CHATTER:
-        await world.member.send(world.general, text)
-    await world.member.send(world.general, "north korea troops")  # too short to matter
-    assert bot_replies(world.general) == []
+        await ar.member.send(ar.general, text)
+    await ar.member.send(ar.general, "north korea troops")  # too short to matter
+    assert bot_replies(ar.general) == []
 
 
-async def test_never_replies_in_dms(world: World):
-    message = await world.member.send_dm(PARAPHRASE)
-    assert await world.cog.handle(message) == Outcome.NOT_IN_GUILD
-    assert [m for m in world.env.http_requests if m.method == "POST" and "/messages" in m.path] == []
+async def test_never_replies_in_dms(ar: World):
+    message = await ar.member.send_dm(PARAPHRASE)
+    assert await ar.cog.handle(message) == Outcome.NOT_IN_GUILD
+    assert [m for m in ar.env.http_requests if m.method == "POST" and "/messages" in m.path] == []
 
 
 # -- the cooldown ------------------------------------------------------------------------------------
 
 
-async def test_cooldown_per_claim_per_channel(world: World):
-    await world.member.send(world.general, PARAPHRASE)
-    await world.member.send(world.general, PARAPHRASE_2)  # same claim, inside the hour
-    assert len(bot_replies(world.general)) == 1
+async def test_cooldown_per_claim_per_channel(ar: World):
+    await ar.member.send(ar.general, PARAPHRASE)
+    await ar.member.send(ar.general, PARAPHRASE_2)  # same claim, inside the hour
+    assert len(bot_replies(ar.general)) == 1
 
-    await age_replies(world, 3599)
-    await world.member.send(world.general, PARAPHRASE)
-    assert len(bot_replies(world.general)) == 1  # one second short of the default hour
+    await age_replies(ar, 3599)
+    await ar.member.send(ar.general, PARAPHRASE)
+    assert len(bot_replies(ar.general)) == 1  # one second short of the default hour
 
-    await age_replies(world, 2)
-    await world.member.send(world.general, PARAPHRASE_2)
-    replies = bot_replies(world.general)
+    await age_replies(ar, 2)
+    await ar.member.send(ar.general, PARAPHRASE_2)
+    replies = bot_replies(ar.general)
     assert len(replies) == 2
     assert {claim_of(r) for r in replies} == {CLAIM_ID}
 
 
-async def test_cooldown_is_per_channel(world: World):
-    await world.admin.slash(world.general, "autoreply enable", channel=world.quiet)
-    await world.member.send(world.general, PARAPHRASE)
-    await world.member.send(world.quiet, PARAPHRASE)
-    assert len(bot_replies(world.general)) == 1
-    assert len(bot_replies(world.quiet)) == 1
+async def test_cooldown_is_per_channel(ar: World):
+    await ar.admin.slash(ar.general, "autoreply enable", channel=ar.quiet)
+    await ar.member.send(ar.general, PARAPHRASE)
+    await ar.member.send(ar.quiet, PARAPHRASE)
+    assert len(bot_replies(ar.general)) == 1
+    assert len(bot_replies(ar.quiet)) == 1
 
 
-async def test_cooldown_setting_in_minutes(world: World):
-    result = await world.admin.slash(world.general, "autoreply settings", cooldown=5)
+async def test_cooldown_setting_in_minutes(ar: World):
+    result = await ar.admin.slash(ar.general, "autoreply settings", cooldown=5)
     assert "cooldown: 5 min" in result.response.content
-    await world.member.send(world.general, PARAPHRASE)
-    await age_replies(world, 4 * 60)
-    await world.member.send(world.general, PARAPHRASE_2)
-    assert len(bot_replies(world.general)) == 1
-    await age_replies(world, 61)
-    await world.member.send(world.general, PARAPHRASE)
-    assert len(bot_replies(world.general)) == 2
+    await ar.member.send(ar.general, PARAPHRASE)
+    await age_replies(ar, 4 * 60)
+    await ar.member.send(ar.general, PARAPHRASE_2)
+    assert len(bot_replies(ar.general)) == 1
+    await age_replies(ar, 61)
+    await ar.member.send(ar.general, PARAPHRASE)
+    assert len(bot_replies(ar.general)) == 2
 
 
 # -- who is never answered ---------------------------------------------------------------------------
 
 
-async def test_ignored_user(world: World):
-    result = await world.mod_by_permission.slash(world.general, "ignore add", user=world.member)
+async def test_ignored_user(ar: World):
+    result = await ar.mod_by_permission.slash(ar.general, "ignore add", user=ar.member)
     assert "will not auto-reply" in result.response.content
-    await world.member.send(world.general, PARAPHRASE)
-    assert bot_replies(world.general) == []
+    await ar.member.send(ar.general, PARAPHRASE)
+    assert bot_replies(ar.general) == []
 
-    listed = await world.mod_by_permission.slash(world.general, "ignore list")
-    assert f"<@{world.member.id}>" in listed.response.content
+    listed = await ar.mod_by_permission.slash(ar.general, "ignore list")
+    assert f"<@{ar.member.id}>" in listed.response.content
 
-    await world.mod_by_permission.slash(world.general, "ignore remove", user=world.member)
-    await world.member.send(world.general, PARAPHRASE)
-    assert len(bot_replies(world.general)) == 1
-
-
-async def test_ignored_role(world: World):
-    muted = world.guild.create_role("Quoting bots")
-    quoter = world.guild.add_member(world.env.create_user("quoter"), roles=[muted])
-    await world.mod_by_permission.slash(world.general, "ignore add", role=muted)
-    await quoter.send(world.general, PARAPHRASE)
-    assert bot_replies(world.general) == []
-    await world.member.send(world.general, PARAPHRASE)  # someone without the role still gets answered
-    assert len(bot_replies(world.general)) == 1
+    await ar.mod_by_permission.slash(ar.general, "ignore remove", user=ar.member)
+    await ar.member.send(ar.general, PARAPHRASE)
+    assert len(bot_replies(ar.general)) == 1
 
 
-async def test_ignore_needs_exactly_one_target(world: World):
-    result = await world.mod_by_permission.slash(world.general, "ignore add")
+async def test_ignored_role(ar: World):
+    muted = ar.guild.create_role("Quoting bots")
+    quoter = ar.guild.add_member(ar.env.create_user("quoter"), roles=[muted])
+    await ar.mod_by_permission.slash(ar.general, "ignore add", role=muted)
+    await quoter.send(ar.general, PARAPHRASE)
+    assert bot_replies(ar.general) == []
+    await ar.member.send(ar.general, PARAPHRASE)  # someone without the role still gets answered
+    assert len(bot_replies(ar.general)) == 1
+
+
+async def test_ignore_needs_exactly_one_target(ar: World):
+    result = await ar.mod_by_permission.slash(ar.general, "ignore add")
     assert "exactly one" in result.response.content
-    result = await world.mod_by_permission.slash(
-        world.general, "ignore add", user=world.member, role=world.mod_role
+    result = await ar.mod_by_permission.slash(
+        ar.general, "ignore add", user=ar.member, role=ar.mod_role
     )
     assert "exactly one" in result.response.content
-    listed = await world.mod_by_permission.slash(world.general, "ignore list")
+    listed = await ar.mod_by_permission.slash(ar.general, "ignore list")
     assert "Nobody is ignored" in listed.response.content
 
 
-async def test_other_bots_are_never_answered(world: World):
-    other = world.guild.add_member(world.env.create_user("newsbot", bot=True))
-    await other.send(world.general, PARAPHRASE)
-    assert bot_replies(world.general) == []
+async def test_other_bots_are_never_answered(ar: World):
+    other = ar.guild.add_member(ar.env.create_user("newsbot", bot=True))
+    await other.send(ar.general, PARAPHRASE)
+    assert bot_replies(ar.general) == []
 
 
-async def test_webhooks_are_never_answered(world: World):
-    hook = world.guild.create_webhook(world.general, "RSS")
+async def test_webhooks_are_never_answered(ar: World):
+    hook = ar.guild.create_webhook(ar.general, "RSS")
     await hook.send(PARAPHRASE)
-    assert bot_replies(world.general) == []
+    assert bot_replies(ar.general) == []
 
 
-async def test_never_answers_itself(world: World):
-    channel = world.bot.get_channel(world.general.id)
+async def test_never_answers_itself(ar: World):
+    channel = ar.bot.get_channel(ar.general.id)
     sent = await channel.send(PARAPHRASE)
-    await world.env.settle()
-    assert sent.author.id == world.bot.user.id
-    assert await world.cog.handle(sent) == Outcome.FROM_BOT
-    assert bot_replies(world.general) == []
+    await ar.env.settle()
+    assert sent.author.id == ar.bot.user.id
+    assert await ar.cog.handle(sent) == Outcome.FROM_BOT
+    assert bot_replies(ar.general) == []
 
 
-async def test_edited_messages_are_not_answered(world: World):
-    message = await world.member.send(world.general, "what is everyone doing this weekend, any plans?")
-    await world.member.edit(message, PARAPHRASE)
-    assert bot_replies(world.general) == []
+async def test_edited_messages_are_not_answered(ar: World):
+    message = await ar.member.send(ar.general, "what is everyone doing this weekend, any plans?")
+    await ar.member.edit(message, PARAPHRASE)
+    assert bot_replies(ar.general) == []
 
 
 # -- permissions ---------------------------------------------------------------------------------------
 
 
-async def test_autoreply_commands_hidden_from_members_and_moderators(world: World):
-    for actor in (world.member, world.mod_by_permission, world.mod_by_role):
+async def test_autoreply_commands_hidden_from_members_and_moderators(ar: World):
+    for actor in (ar.member, ar.mod_by_permission, ar.mod_by_role):
         with pytest.raises(SetupError):
-            await actor.slash(world.general, "autoreply enable", channel=world.quiet)
+            await actor.slash(ar.general, "autoreply enable", channel=ar.quiet)
         with pytest.raises(SetupError):
-            await actor.slash(world.general, "autoreply settings", threshold=0.9)
+            await actor.slash(ar.general, "autoreply settings", threshold=0.9)
 
 
-async def test_bot_enforces_manage_server_even_when_discord_shows_the_command(world: World):
-    commands = {c.name: c for c in await world.bot.tree.fetch_commands()}
+async def test_bot_enforces_manage_server_even_when_discord_shows_the_command(ar: World):
+    commands = {c.name: c for c in await ar.bot.tree.fetch_commands()}
     # A server owner lets the moderator role see /autoreply; the bot still wants Manage Server.
-    world.guild.set_command_permissions(commands["autoreply"], {world.mod_role: True})
-    result = await world.mod_by_role.slash(world.general, "autoreply enable", channel=world.quiet)
+    ar.guild.set_command_permissions(commands["autoreply"], {ar.mod_role: True})
+    result = await ar.mod_by_role.slash(ar.general, "autoreply enable", channel=ar.quiet)
     assert result.ephemeral
     assert "manage server" in result.response.content.lower()
-    assert [type(e) for e in world.env.errors] == [app_commands.MissingPermissions]
-    assert await world.bot.guilds_service.autoreply_channels(world.guild.id) == [world.general.id]
+    assert [type(e) for e in ar.take_errors()] == [app_commands.MissingPermissions]
+    assert await ar.bot.guilds.autoreply_channels(ar.guild.id) == [ar.general.id]
 
 
-async def test_another_servers_admin_cannot_enable_here(world: World):
-    other = world.env.create_guild("Elsewhere")
-    boss = world.env.create_user("boss")
+async def test_another_servers_admin_cannot_enable_here(ar: World):
+    other = ar.other_guild
+    boss = ar.env.create_user("boss")
     other_admins = other.create_role("Admins", permissions=discord.Permissions(administrator=True))
     other.add_member(boss, roles=[other_admins])
-    here = world.guild.add_member(boss)  # a plain member in this server
+    here = ar.guild.add_member(boss)  # a plain member in this server
     with pytest.raises(SetupError):
-        await here.slash(world.quiet, "autoreply enable", channel=world.quiet)
-    assert await world.bot.guilds_service.autoreply_channels(world.guild.id) == [world.general.id]
+        await here.slash(ar.quiet, "autoreply enable", channel=ar.quiet)
+    assert await ar.bot.guilds.autoreply_channels(ar.guild.id) == [ar.general.id]
 
 
-async def test_settings_change_reset_and_status(world: World):
-    result = await world.admin.slash(world.general, "autoreply settings", threshold=0.9, wrong_votes=2)
+async def test_settings_change_reset_and_status(ar: World):
+    result = await ar.admin.slash(ar.general, "autoreply settings", threshold=0.9, wrong_votes=2)
     assert "threshold: 0.90\n" in result.response.content + "\n"
     assert "wrong votes to delete: 2\n" in result.response.content + "\n"
     assert "cooldown: 60 min (default)" in result.response.content  # omitted: unchanged
-    config = await world.bot.guilds_service.config(world.guild.id)
+    config = await ar.bot.guilds.config(ar.guild.id)
     assert (config.thresholds.autoreply, config.wrong_votes_to_delete) == (0.9, 2)
 
-    status = await world.admin.slash(world.general, "autoreply status")
-    assert f"<#{world.general.id}>" in status.response.content
+    status = await ar.admin.slash(ar.general, "autoreply status")
+    assert f"<#{ar.general.id}>" in status.response.content
     assert "threshold: 0.90\n" in status.response.content + "\n"
 
-    result = await world.admin.slash(world.general, "autoreply settings", reset="threshold")
+    result = await ar.admin.slash(ar.general, "autoreply settings", reset="threshold")
     assert "threshold: 0.70 (default)" in result.response.content
     assert "wrong votes to delete: 2\n" in result.response.content + "\n"
-    result = await world.admin.slash(world.general, "autoreply settings", reset="all")
+    result = await ar.admin.slash(ar.general, "autoreply settings", reset="all")
     assert result.response.content.count("(default)") == 3
 
-    result = await world.admin.slash(world.general, "autoreply settings", threshold=0.1)
+    result = await ar.admin.slash(ar.general, "autoreply settings", threshold=0.1)
     assert "cannot be below" in result.response.content
 
 
-async def test_stricter_threshold_silences_the_bot(world: World):
-    await world.admin.slash(world.general, "autoreply settings", threshold=1.0)
-    await world.member.send(
-        world.general, "so like 10,000 soldiers from North Korea are now deployed in Russia?? wild"
+async def test_stricter_threshold_silences_the_bot(ar: World):
+    await ar.admin.slash(ar.general, "autoreply settings", threshold=1.0)
+    await ar.member.send(
+        ar.general, "so like 10,000 soldiers from North Korea are now deployed in Russia?? wild"
     )
-    assert bot_replies(world.general) == []
+    assert bot_replies(ar.general) == []
 
 
 @pytest.mark.parametrize("who", ["mod_by_permission", "mod_by_role", "owner"])
-async def test_ignore_allowed_for_moderators(world: World, who: str):
-    await world.bot.guilds_service.update(world.guild.id, moderator_role_id=world.mod_role.id)
-    commands = {c.name: c for c in await world.bot.tree.fetch_commands()}
-    world.guild.set_command_permissions(commands["ignore"], {world.mod_role: True})
-    actor = getattr(world, who)
-    result = await actor.slash(world.general, "ignore add", user=world.member)
+async def test_ignore_allowed_for_moderators(ar: World, who: str):
+    await ar.use_moderator_role()
+    actor = getattr(ar, who)
+    result = await actor.slash(ar.general, "ignore add", user=ar.member)
     if who == "mod_by_permission":
         # With a moderator role named, that role (or Manage Server) decides, not Manage Messages.
         assert "moderators" in result.response.content
-        assert await world.bot.guilds_service.ignored(world.guild.id) == []
-        assert [type(e) for e in world.env.errors] == [NotModerator]
+        assert await ar.bot.guilds.ignored(ar.guild.id) == []
+        assert [type(e) for e in ar.take_errors()] == [NotModerator]
     else:
         assert "will not auto-reply" in result.response.content
-        assert await world.bot.guilds_service.ignored(world.guild.id) == [("user", world.member.id)]
+        assert await ar.bot.guilds.ignored(ar.guild.id) == [("user", ar.member.id)]
 
 
-async def test_ignore_refused_to_members(world: World):
+async def test_ignore_refused_to_members(ar: World):
     with pytest.raises(SetupError):
-        await world.member.slash(world.general, "ignore add", user=world.admin)
-    commands = {c.name: c for c in await world.bot.tree.fetch_commands()}
-    world.guild.set_command_permissions(commands["ignore"], {world.member: True})
-    result = await world.member.slash(world.general, "ignore add", user=world.admin)
+        await ar.member.slash(ar.general, "ignore add", user=ar.admin)
+    commands = {c.name: c for c in await ar.bot.tree.fetch_commands()}
+    ar.guild.set_command_permissions(commands["ignore"], {ar.member: True})
+    result = await ar.member.slash(ar.general, "ignore add", user=ar.admin)
     assert result.ephemeral and "moderators" in result.response.content
-    assert await world.bot.guilds_service.ignored(world.guild.id) == []
-    assert [type(e) for e in world.env.errors] == [NotModerator]
+    assert await ar.bot.guilds.ignored(ar.guild.id) == []
+    assert [type(e) for e in ar.take_errors()] == [NotModerator]
 
 
 # -- flood ---------------------------------------------------------------------------------------------
@@ -370,54 +350,54 @@ def restatements() -> list[str]:
     return [f"ok so apparently: {claim['text']}" for claim in claims]
 
 
-async def burst(world: World, author, texts: list[str]) -> None:
+async def burst(ar: World, author, texts: list[str]) -> None:
     """Messages that arrive together: all dispatched before the bot handles any of them."""
     for text in texts:
-        world.env.backend.create_message(world.general.id, author.id, text)
-    await world.env.settle(timeout=60)
+        ar.env.backend.create_message(ar.general.id, author.id, text)
+    await ar.env.settle(timeout=60)
 
 
-async def test_flood_of_one_claim_gets_one_reply(world: World):
-    await burst(world, world.member, [PARAPHRASE, PARAPHRASE_2] * 50)
-    replies = bot_replies(world.general)
+async def test_flood_of_one_claim_gets_one_reply(ar: World):
+    await burst(ar, ar.member, [PARAPHRASE, PARAPHRASE_2] * 50)
+    replies = bot_replies(ar.general)
     assert len(replies) == 1
 
 
-async def test_flood_of_many_claims_is_capped_per_channel(world: World):
-    await world.admin.slash(world.general, "autoreply settings", cooldown=0)
+async def test_flood_of_many_claims_is_capped_per_channel(ar: World):
+    await ar.admin.slash(ar.general, "autoreply settings", cooldown=0)
     texts = restatements()
-    await burst(world, world.member, [texts[i % len(texts)] for i in range(100)])
-    replies = bot_replies(world.general)
+    await burst(ar, ar.member, [texts[i % len(texts)] for i in range(100)])
+    replies = bot_replies(ar.general)
     assert len(replies) == CHANNEL_CAP
     assert len({claim_of(r) for r in replies}) >= 2  # different claims, still capped
 
 
-async def test_flood_cap_counts_other_processes(world: World):
+async def test_flood_cap_counts_other_processes(ar: World):
     """Another process has no in-memory count of this one's replies: the database still bounds it."""
-    await world.admin.slash(world.general, "autoreply settings", cooldown=0)
+    await ar.admin.slash(ar.general, "autoreply settings", cooldown=0)
     texts = restatements()
     for text in texts[:CHANNEL_CAP]:
-        await world.member.send(world.general, text)
-    assert len(bot_replies(world.general)) == CHANNEL_CAP
-    elsewhere = AutoReply(world.bot)  # empty caches, a fresh limiter, the same database
-    stored = world.env.backend.create_message(world.general.id, world.member.id, texts[-1], broadcast=False)
-    assert await elsewhere.handle(to_discord_message(world.env, stored)) == Outcome.CHANNEL_CAPPED
-    assert len(bot_replies(world.general)) == CHANNEL_CAP
+        await ar.member.send(ar.general, text)
+    assert len(bot_replies(ar.general)) == CHANNEL_CAP
+    elsewhere = AutoReply(ar.bot)  # empty caches, a fresh limiter, the same database
+    stored = ar.env.backend.create_message(ar.general.id, ar.member.id, texts[-1], broadcast=False)
+    assert await elsewhere.handle(to_discord_message(ar.env, stored)) == Outcome.CHANNEL_CAPPED
+    assert len(bot_replies(ar.general)) == CHANNEL_CAP
 
 
 # -- wrong votes -----------------------------------------------------------------------------------------
 
 
-async def test_wrong_votes_delete_the_autoreply(world: World):
-    await world.admin.slash(world.general, "autoreply settings", wrong_votes=2)
-    await world.member.send(world.general, PARAPHRASE)
-    [reply] = bot_replies(world.general)
-    first = await world.member.click(reply, custom_id=FEEDBACK_WRONG_ID)
+async def test_wrong_votes_delete_the_autoreply(ar: World):
+    await ar.admin.slash(ar.general, "autoreply settings", wrong_votes=2)
+    await ar.member.send(ar.general, PARAPHRASE)
+    [reply] = bot_replies(ar.general)
+    first = await ar.member.click(reply, custom_id=FEEDBACK_WRONG_ID)
     assert first.ephemeral
-    assert bot_replies(world.general) != []
-    again = await world.member.click(reply, custom_id=FEEDBACK_WRONG_ID)  # one vote per person
+    assert bot_replies(ar.general) != []
+    again = await ar.member.click(reply, custom_id=FEEDBACK_WRONG_ID)  # one vote per person
     assert again.ephemeral
-    assert bot_replies(world.general) != []
-    second = await world.mod_by_permission.click(reply, custom_id=FEEDBACK_WRONG_ID)
+    assert bot_replies(ar.general) != []
+    second = await ar.mod_by_permission.click(reply, custom_id=FEEDBACK_WRONG_ID)
     assert "removed" in second.response.content
-    assert bot_replies(world.general) == []
+    assert bot_replies(ar.general) == []
