@@ -71,7 +71,9 @@ class BotWorld:
 
     async def restart(self, bot: ClaimBot) -> None:
         """Replace the bot by a new instance (same database, same Discord world) and sync again."""
+        old = self.bot
         await self.env.restart_bot(bot)
+        await old.close()  # simcord detaches the old bot; closing it releases its database engine
         await bot.tree.sync()
 
 
