@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 import numpy as np
@@ -26,7 +26,6 @@ from bot.matching.text import (
     NON_CONTENT,
     clean,
     is_number,
-    proper_nouns,
     split_clauses,
     tokens,
     words,
@@ -72,16 +71,17 @@ class CheckResult:
 # A message needs this many distinct content words before the bot may reply on its own.
 MIN_CONTENT_FOR_AUTOREPLY = 3
 
-_K1 = 1.2
-_B = 0.75
-_BIGRAM_WEIGHT = 0.5
+_K1 = 0.9
+_B = 0.4
+_BIGRAM_WEIGHT = 0.25
 _CANDIDATES = 20  # rescored per clause
 _UNKNOWN_WEIGHT = 0.5  # share of the maximum idf given to message words no claim uses
 _NUMBER_BOOST = 1.5  # a figure identifies a claim more than a word does
 # Pseudo-documents added to the collection size for coverage weights, so that in a small collection
 # a word found in two claims does not weigh a fraction of one found in a single claim.
 _PRIOR_DOCS = 500
-_CALIBRATION = (-8.55, 6.15, 6.63, 0.71)  # bias, claim coverage, message coverage, pair coverage
+# bias, claim coverage, message coverage, pair coverage, BM25 / ideal, BM25 / best candidate's
+_CALIBRATION = (-8.74, 4.2, 1.94, 1.92, -0.59, 5.88)
 _MAX_TYPO_CACHE = 50_000
 
 
@@ -91,6 +91,7 @@ class _Doc:
     text: str
     tokens: tuple[str, ...]
     guild: int | None
+    parties: tuple[str, ...]  # tokens naming who alleged or denied the claim
 
 
 @dataclass(slots=True)
@@ -109,7 +110,6 @@ class Matcher:
         self._synonyms = Synonyms()
         self._docs: list[_Doc | None] = []
         self._claim_docs: dict[str, list[int]] = {}
-        self._names: set[str] = set()  # stems that claims write capitalised: people, places, bodies
         self._surface: set[str] = set()
         self._buckets: dict[tuple[str, int], list[str]] = {}
         self._typo_cache: dict[str, str] = {}
@@ -124,10 +124,12 @@ class Matcher:
         self.remove(claim.id)
         if claim.archived:
             return
+        # "the Pentagon says ...": words naming the claim's parties explain a message without restating it
+        parties = tuple(t for s in claim.statements for t in tokens(clean(s.party or "")))
         docs = []
         for text in dict.fromkeys((claim.text, *claim.aliases)):
             if text and text.strip():
-                docs.append(self._add_text(claim.id, text, claim.guild_id))
+                docs.append(self._add_text(claim.id, text, claim.guild_id, parties))
         self._claim_docs[claim.id] = docs
 
     update = add
@@ -153,17 +155,16 @@ class Matcher:
     def __contains__(self, claim_id: object) -> bool:
         return claim_id in self._claim_docs
 
-    def _add_text(self, claim_id: str, text: str, guild: int | None) -> int:
+    def _add_text(self, claim_id: str, text: str, guild: int | None, parties: tuple[str, ...]) -> int:
         cleaned = clean(text)
         for word in words(cleaned):
             if word not in self._surface:
                 self._learn_word(word)
         seq = tuple(tokens(cleaned))
-        self._names |= proper_nouns(text)
         doc = self._index.add([t for t in seq if t not in NON_CONTENT], guild)
         if doc >= len(self._docs):
             self._docs.extend([None] * (doc + 1 - len(self._docs)))
-        self._docs[doc] = _Doc(claim_id, text, seq, guild)
+        self._docs[doc] = _Doc(claim_id, text, seq, guild, parties)
         return doc
 
     def _learn_word(self, word: str) -> None:
@@ -248,13 +249,40 @@ class Matcher:
             adjectives = {int(o) + i for c, o in zip(clauses, offsets, strict=True) for i in c.adjectives}
             clauses.append(_Clause(canon, adjectives, [t for c in clauses for t in c.content]))
         weights = _Weights(self._index, view)
+        retrieved = []
+        doc_bm25: dict[int, float] = {}  # best retrieval score of each candidate over all clauses
+        for clause in clauses:
+            found = self._retrieve(clause, weights, guild_id)
+            if found is None:
+                continue
+            docs, bm25, ideal = found
+            if len(docs) > _CANDIDATES:
+                top = np.argpartition(-bm25, _CANDIDATES)[:_CANDIDATES]
+                docs, bm25 = docs[top], bm25[top]
+            retrieved.append((clause, docs.tolist(), bm25.tolist(), ideal))
+            for doc_id, value in zip(retrieved[-1][1], retrieved[-1][2], strict=True):
+                if value > doc_bm25.get(doc_id, 0.0):
+                    doc_bm25[doc_id] = value
         best: dict[str, Match] = {}
         self._last_comparisons = comparisons = {}
-        for clause in clauses:
-            for doc_id, score, comparison in self._score_clause(clause, view, weights, guild_id):
+        if not doc_bm25:
+            return best, len(distinct)
+        top_bm25 = max(doc_bm25.values())
+        sides: dict[int, tuple[guards.Side, set[str]]] = {}
+        for clause, docs, bm25, ideal in retrieved:
+            query = guards.Side(clause.canon, clause.adjectives)
+            for doc_id, value in zip(docs, bm25, strict=True):
                 doc = self._docs[doc_id]
                 if doc is None:
                     continue
+                if doc_id not in sides:
+                    canon, adjectives = view.rewrite(doc.tokens)
+                    parties = set(view.rewrite(doc.parties)[0]) if doc.parties else set()
+                    sides[doc_id] = (guards.Side(canon, adjectives), parties)
+                side, parties = sides[doc_id]
+                comparison = guards.compare(query, side, weights, view.entities, parties)
+                comparison = replace(comparison, bm25=value / ideal, bm25_rel=doc_bm25[doc_id] / top_bm25)
+                score = calibrate(comparison)
                 previous = best.get(doc.claim_id)
                 if previous is None or score > previous.score:
                     best[doc.claim_id] = Match(doc.claim_id, round(score, 4), doc.text)
@@ -267,7 +295,7 @@ class Matcher:
         comparisons = self._last_comparisons
         return {claim_id: (m.score, comparisons[claim_id]) for claim_id, m in best.items()}
 
-    def _retrieve(self, clause: _Clause, view: SynonymView, weights: _Weights, guild_id: int | None):
+    def _retrieve(self, clause: _Clause, weights: _Weights, guild_id: int | None):
         """BM25 over unigrams, synonym groups and bigrams; returns (doc ids, scores) in scope."""
         index = self._index
         terms: list[tuple[list[list[int]], float]] = []  # (alternative key paths, weight)
@@ -292,11 +320,13 @@ class Matcher:
         average = index.average_length
         all_docs = []
         all_scores = []
+        ideal = 0.0  # a document with every query term once, at average length
         for paths, weight in terms:
             docs, tfs = _union(paths, postings)
             if not len(docs):
                 continue
             idf = index.idf(len(docs))
+            ideal += weight * idf
             norm = _K1 * (1 - _B + _B * index.lengths(docs) / average)
             all_docs.append(docs)
             all_scores.append(weight * idf * tfs * (_K1 + 1) / (tfs + norm))
@@ -309,44 +339,27 @@ class Matcher:
         guild = index.guilds[unique]
         own = NO_GUILD if guild_id is None else guild_id
         in_scope = index.alive(unique) & ((guild == NO_GUILD) | (guild == own))
-        return unique[in_scope], totals[in_scope]
-
-    def _score_clause(self, clause: _Clause, view: SynonymView, weights: _Weights, guild_id: int | None):
-        retrieved = self._retrieve(clause, view, weights, guild_id)
-        if retrieved is None:
-            return []
-        docs, bm25 = retrieved
-        if len(docs) > _CANDIDATES:
-            top = np.argpartition(-bm25, _CANDIDATES)[:_CANDIDATES]
-            docs, bm25 = docs[top], bm25[top]
-        query = guards.Side(clause.canon, clause.adjectives)
-        is_entity = self._is_entity(view)
-        results = []
-        for doc_id in docs.tolist():
-            doc = self._docs[doc_id]
-            if doc is None:
-                continue
-            canon, adjectives = view.rewrite(doc.tokens)
-            comparison = guards.compare(query, guards.Side(canon, adjectives), weights, is_entity)
-            results.append((doc_id, calibrate(comparison), comparison))
-        return results
-
-    def _is_entity(self, view: SynonymView):
-        names = self._names
-        entities = view.entities
-
-        def is_entity(token: str) -> bool:
-            return token in entities or token in names
-
-        return is_entity
+        return unique[in_scope], totals[in_scope], ideal
 
 
 def calibrate(comparison: guards.Comparison) -> float:
-    """Map coverage features to a 0..1 score (logistic, fitted on the labelled dev set), then apply guards."""
+    """Map the features to a 0..1 score with a logistic model, then apply the guards.
+
+    Fitted by `python -m bench.checkthat --fit` on CheckThat 2020 train (tweets against Snopes claims)
+    together with the labelled dev messages: the score is the estimated chance that the claim is the
+    one the message restates.
+    """
     if comparison.factor <= 0.0:
         return 0.0
-    bias, w_doc, w_query, w_pairs = _CALIBRATION
-    z = bias + w_doc * comparison.d_cov + w_query * comparison.q_cov + w_pairs * comparison.pair_cov
+    bias, w_doc, w_query, w_pairs, w_bm25, w_rel = _CALIBRATION
+    z = (
+        bias
+        + w_doc * comparison.d_cov
+        + w_query * comparison.q_cov
+        + w_pairs * comparison.pair_cov
+        + w_bm25 * min(comparison.bm25, 1.5)
+        + w_rel * comparison.bm25_rel
+    )
     return comparison.factor / (1.0 + math.exp(-z))
 
 

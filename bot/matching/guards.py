@@ -1,14 +1,18 @@
-"""Scoring one message clause against one claim, with guards against confident wrong matches.
+"""Comparing one message clause with one claim, with guards against confident wrong matches.
 
-The base score says how much of the claim the clause restates and how much of the clause the
-claim explains (idf-weighted). Guards then cut it when the two disagree on what matters:
-different numbers, a different actor in the same place, actors swapped around the verb
+The features say how much of the claim the clause restates and how much of the clause the
+claim explains (idf-weighted). Guards then cut the score when the two disagree on what matters:
+different figures, a different actor in the same sentence, actors swapped around the verb
 ("Russia sent troops to North Korea"), or a negation on one side only.
+
+Guards look only at what the two sides share: a figure counts when it stands next to a word
+both sides use ("50,000 troops"), a negation when it bears on such a word, an actor when it is a
+known one (countries and synonym groups). An unrelated date or name elsewhere in a long message
+does not trigger them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -18,17 +22,18 @@ from bot.matching.text import MONTHS, NEGATIONS, NON_CONTENT, is_number
 # still be suggested by /check but is not answered automatically.
 NUMBER_CONFLICT = 0.3
 DATE_CONFLICT = 0.6
-EXTRA_NUMBER = 0.55  # the message states a figure the claim does not have
-MISSING_NUMBER = 0.65  # the claim's figure is the point of it and the message does not give one
+EXTRA_NUMBER = 0.55  # the message gives a figure for something the claim has no figure for
+MISSING_NUMBER = 0.8  # the claim's figure is not in the message
 ACTOR_CONFLICT = 0.5  # at full strength, when every actor of the claim was replaced
 SWAPPED_ROLES = 0.3
 NEGATION_MISMATCH = 0.45
 NUMBER_TOLERANCE = 0.02  # "654k" restates 654,430
+NUMBER_REACH = 2  # content words on either side of a figure that say what it counts
+NEGATION_REACH = 5  # tokens after "not" that it can be about
 
 _TOWARDS = frozenset(["to", "into", "toward", "in", "insid", "at", "over", "against", "on", "onto", "within"])
 _FROM = frozenset(("from",))
 _BY = frozenset(("by",))
-_NEGATION_REACH = 6  # tokens after "not" that it can be about
 _SKIP = frozenset(("the", "a", "an", "'s", "of"))
 
 
@@ -49,12 +54,25 @@ class Comparison:
     pair_cov: float  # share of the claim's adjacent word pairs found in the message, in order
     factor: float  # product of the guard multipliers
     reasons: tuple[str, ...]  # which guards fired
+    bm25: float = 0.0  # retrieval score over the best score the message's terms could reach
+    bm25_rel: float = 0.0  # retrieval score over the best candidate's
 
 
 NO_MATCH = Comparison(0.0, 0.0, 0.0, 0.0, ())
 
 
-def compare(query: Side, doc: Side, weights: Weights, is_entity: Callable[[str], bool]) -> Comparison:
+def compare(
+    query: Side,
+    doc: Side,
+    weights: Weights,
+    actors: frozenset[str],
+    parties: set[str] | frozenset[str] = frozenset(),
+) -> Comparison:
+    """Compare a message clause with a claim.
+
+    `actors` are canonical tokens that name countries or other bodies (the synonym groups);
+    `parties` are words naming who made or denied the claim.
+    """
     q_content = [t for t in query.canon if t not in NON_CONTENT]
     d_content = [t for t in doc.canon if t not in NON_CONTENT]
     if not q_content or not d_content:
@@ -74,7 +92,9 @@ def compare(query: Side, doc: Side, weights: Weights, is_entity: Callable[[str],
     weight = weights.weight
     matched = sum(weight(t) for t in common)
     d_cov = matched / sum(weight(t) for t in d_set)
-    q_cov = matched / sum(weight(t) for t in q_set)
+    # An attribution ("the Pentagon says") neither restates the claim nor speaks against it.
+    attributed = (q_set - d_set) & parties
+    q_cov = matched / sum(weight(t) for t in q_set - attributed)
     d_pairs = set(zip(d_content, d_content[1:], strict=False))
     q_pairs = set(zip(q_content, q_content[1:], strict=False))
     pair_cov = len(d_pairs & q_pairs) / len(d_pairs) if d_pairs else 0.0
@@ -83,9 +103,9 @@ def compare(query: Side, doc: Side, weights: Weights, is_entity: Callable[[str],
     factor = 1.0
     reasons: list[str] = []
     for name, value in (
-        *_numbers_factors(query.canon, doc.canon),
-        ("actor", _actors_factor(q_set, d_set, is_entity, weight)),
-        ("swap", _roles_factor(query, doc, common, is_entity)),
+        *_numbers_factors(q_content, d_content, common),
+        ("actor", _actors_factor(q_set, d_set, actors, weight)),
+        ("swap", _roles_factor(query, doc, common & actors, actors)),
         ("negation", negation),
     ):
         if value < 1.0:
@@ -109,22 +129,27 @@ def _near(token: str, candidates: list[str]) -> str | None:
     return None
 
 
-def _numbers(canon: list[str]) -> tuple[set[str], set[str]]:
-    """Quantities and dates (numbers next to a month name, and years)."""
+def _numbers(content: list[str], common: set[str]) -> tuple[set[str], set[str]]:
+    """Figures that count something both sides mention, and dates (next to a month name, or years)."""
     quantities: set[str] = set()
     dates: set[str] = set()
-    for i, token in enumerate(canon):
+    for i, token in enumerate(content):
         if not is_number(token):
             continue
-        beside_month = (i > 0 and canon[i - 1] in MONTHS) or (i + 1 < len(canon) and canon[i + 1] in MONTHS)
-        year = len(token) == 4 and token.isdigit() and 1900 <= int(token) <= 2100
-        (dates if beside_month or year else quantities).add(token)
+        neighbours = content[max(i - 1, 0) : i] + content[i + 1 : i + 2]
+        beside_month = any(t in MONTHS for t in neighbours)
+        if beside_month or (len(token) == 4 and token.isdigit() and 1900 <= int(token) <= 2100):
+            dates.add(token)
+            continue
+        around = content[max(i - NUMBER_REACH, 0) : i] + content[i + 1 : i + 1 + NUMBER_REACH]
+        if any(t in common and not is_number(t) for t in around):
+            quantities.add(token)
     return quantities, dates
 
 
-def _numbers_factors(query: list[str], doc: list[str]) -> list[tuple[str, float]]:
-    q_quantities, q_dates = _numbers(query)
-    d_quantities, d_dates = _numbers(doc)
+def _numbers_factors(q_content: list[str], d_content: list[str], common: set[str]) -> list[tuple[str, float]]:
+    q_quantities, q_dates = _numbers(q_content, common)
+    d_quantities, d_dates = _numbers(d_content, common)
     factors = []
     extra = q_quantities - d_quantities
     missing = d_quantities - q_quantities
@@ -139,21 +164,18 @@ def _numbers_factors(query: list[str], doc: list[str]) -> list[tuple[str, float]
     return factors
 
 
-def _actors_factor(q_set: set[str], d_set: set[str], is_entity: Callable[[str], bool], weight) -> float:
+def _actors_factor(q_set: set[str], d_set: set[str], actors: frozenset[str], weight) -> float:
     """Same words about a different actor: the message names an actor the claim lacks, and vice versa."""
-    d_actors = {t for t in d_set if is_entity(t)}
+    d_actors = d_set & actors
     missing = d_actors - q_set
-    if not missing:
-        return 1.0
-    extra = {t for t in q_set - d_set if is_entity(t)}
-    if not extra:
+    if not missing or not (q_set - d_set) & actors:
         return 1.0
     share = sum(weight(t) for t in missing) / sum(weight(t) for t in d_actors)
     return 1.0 - (1.0 - ACTOR_CONFLICT) * min(1.0, share * 1.5)
 
 
-def _roles(side: Side, actors: set[str], is_entity: Callable[[str], bool]) -> dict[str, str]:
-    """A rough role for each actor, from word order and the preposition before it.
+def _roles(side: Side, shared: set[str], actors: frozenset[str]) -> dict[str, str]:
+    """A rough role for each shared actor, from word order and the preposition before it.
 
     A: the first bare actor (usually the subject) or "by X"; O: a later bare actor; B: "to / in / over X"
     (destination or place); S: "from X"; M: an adjective ("Russian soldiers").
@@ -162,14 +184,14 @@ def _roles(side: Side, actors: set[str], is_entity: Callable[[str], bool]) -> di
     canon = side.canon
     bare_seen = False
     for i, token in enumerate(canon):
-        if token not in actors or token in roles:
+        if token not in shared or token in roles:
             continue
         if i in side.adjectives:
             roles[token] = "M"
             continue
         j = i - 1
-        # look past articles, possessives and other names: "in Russia's Kursk region" puts Kursk in B
-        while j >= 0 and j > i - 4 and (canon[j] in _SKIP or is_entity(canon[j])):
+        # look past articles, possessives and other actors: "in Russia's Kursk region" puts both in B
+        while j >= 0 and j > i - 4 and (canon[j] in _SKIP or canon[j] in actors):
             j -= 1
         before = canon[j] if j >= 0 else ""
         if before in _TOWARDS:
@@ -184,21 +206,20 @@ def _roles(side: Side, actors: set[str], is_entity: Callable[[str], bool]) -> di
     return roles
 
 
-def _roles_factor(query: Side, doc: Side, common: set[str], is_entity: Callable[[str], bool]) -> float:
+def _roles_factor(query: Side, doc: Side, shared: set[str], actors: frozenset[str]) -> float:
     """Who did what to whom: shared actors whose roles were exchanged, or a different destination."""
-    actors = {t for t in common if is_entity(t)}
-    if len(actors) < 2:
+    if len(shared) < 2:
         return 1.0
-    q_roles = _roles(query, actors, is_entity)
-    d_roles = _roles(doc, actors, is_entity)
-    shared = sorted(actors)
-    for i, x in enumerate(shared):
-        for y in shared[i + 1 :]:
+    q_roles = _roles(query, shared, actors)
+    d_roles = _roles(doc, shared, actors)
+    ordered = sorted(shared)
+    for i, x in enumerate(ordered):
+        for y in ordered[i + 1 :]:
             dx, dy, qx, qy = d_roles.get(x), d_roles.get(y), q_roles.get(x), q_roles.get(y)
             if dx and dy and dx != dy and "O" not in (dx, dy) and qx == dy and qy == dx:
                 return SWAPPED_ROLES
-    d_places = {t for t in shared if d_roles.get(t) == "B"}
-    q_places = {t for t in shared if q_roles.get(t) == "B"}
+    d_places = {t for t in ordered if d_roles.get(t) == "B"}
+    q_places = {t for t in ordered if q_roles.get(t) == "B"}
     if d_places and q_places and not d_places & q_places:
         return SWAPPED_ROLES
     return 1.0
@@ -208,6 +229,6 @@ def _negated(canon: list[str], common: set[str]) -> bool:
     """Is something both sides talk about negated here? ("did not send troops", not "didn't believe it")."""
     negated = False
     for i, token in enumerate(canon):
-        if token in NEGATIONS and any(t in common for t in canon[i + 1 : i + 1 + _NEGATION_REACH]):
+        if token in NEGATIONS and any(t in common for t in canon[i + 1 : i + 1 + NEGATION_REACH]):
             negated = not negated
     return negated

@@ -64,6 +64,8 @@ _COUNTRIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
 # General-purpose equivalences and chat abbreviations, deliberately few: each one must hold in any topic.
 _GENERAL: tuple[tuple[str, ...], ...] = (
     ("soldiers", "troops"),
+    ("weapons", "arms"),
+    ("combat", "battle"),
     ("government", "govt", "gov"),
     ("people", "ppl"),
     ("president", "prez"),

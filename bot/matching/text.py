@@ -72,10 +72,6 @@ def _wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-MONTHS = _wordset(
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec"
-)
 
 STOPWORDS = _wordset(
     """
@@ -92,6 +88,7 @@ STOPWORDS = _wordset(
     really actually apparently reportedly allegedly supposedly literally basically seriously
     around approximately roughly nearly almost estimated estimate circa approx some
     heard hear anyone anybody someone everyone thing things stuff news right well even still already
+    according accordingly report reports reported claim claims claimed claiming think thinks believe believes
     """
 )
 NEGATIONS = _wordset("not no never neither nor none nobody nothing")
@@ -135,6 +132,18 @@ def stem(word: str) -> str:
         _stem_cache.clear()  # bounded: a flood of junk words must not grow memory without limit
     _stem_cache[word] = result
     return result
+
+
+# Month names as stems ("october" -> "octob"); "may" is left out, it is far more often the verb.
+MONTHS = frozenset(
+    map(
+        stem,
+        _wordset(
+            "january february march april june july august september october november december "
+            "jan feb mar apr jun jul aug sep sept oct nov dec"
+        ),
+    )
+)
 
 
 def clean(text: str) -> str:
@@ -251,26 +260,3 @@ def is_number(token: str) -> bool:
 
 def is_content(token: str) -> bool:
     return token not in NON_CONTENT
-
-
-_TITLE_WORD = re.compile(r"[A-Z][\w'-]*|[a-z][\w'-]*")
-
-
-def proper_nouns(text: str) -> set[str]:
-    """Stems of capitalised words that do not start a sentence: names of people, places, bodies.
-
-    Title-case sentences (most words capitalised) say nothing about names and are skipped.
-    """
-    found: set[str] = set()
-    for sentence in re.split(r"[.!?;:\n]+\s", text[:MAX_CHARS]):
-        found_words = _TITLE_WORD.findall(sentence)
-        if len(found_words) < 2:
-            continue
-        capitals = [w for w in found_words[1:] if w[0].isupper()]
-        if len(capitals) > 0.5 * (len(found_words) - 1):
-            continue
-        for word in capitals:
-            base = word.split("'")[0].casefold()
-            if base and base not in NON_CONTENT:
-                found.add(stem(base))
-    return found
