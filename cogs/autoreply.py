@@ -137,7 +137,15 @@ class AutoReply(
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        await self.handle(message)
+        try:
+            await self.handle(message)
+        except Exception:
+            log.exception(
+                "autoreply failed on message=%s channel=%s guild=%s",
+                message.id,
+                message.channel.id,
+                message.guild and message.guild.id,
+            )
 
     async def handle(self, message: discord.Message) -> Outcome:
         """Decide whether to auto-reply to a new message, and reply. Edited messages never come here."""
@@ -220,6 +228,7 @@ class AutoReply(
             claim_id=claim_id,
             kind="autoreply",
         )
+        log.info("autoreply sent reply=%s to message=%s claim=%s", reply.id, message.id, claim_id)
         return Outcome.REPLIED
 
     def _done(

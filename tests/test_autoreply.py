@@ -7,6 +7,7 @@ the /autoreply and /ignore permission matrix, the flood cap and the wrong-vote d
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,7 +20,7 @@ from sqlalchemy import select
 
 from bot.checks import NotModerator
 from bot.ui import FEEDBACK_WRONG_ID
-from cogs.autoreply import CHANNEL_CAP, AutoReply, Outcome
+from cogs.autoreply import CACHE_TTL, CHANNEL_CAP, AutoReply, Outcome
 from db.models import ReplyRow
 from tests.bot_support import BotWorld
 from tests.conftest import SEED_PATH
@@ -217,9 +218,7 @@ async def test_ignored_role(ar: World):
 async def test_ignore_needs_exactly_one_target(ar: World):
     result = await ar.mod_by_permission.slash(ar.general, "ignore add")
     assert "exactly one" in result.response.content
-    result = await ar.mod_by_permission.slash(
-        ar.general, "ignore add", user=ar.member, role=ar.mod_role
-    )
+    result = await ar.mod_by_permission.slash(ar.general, "ignore add", user=ar.member, role=ar.mod_role)
     assert "exactly one" in result.response.content
     listed = await ar.mod_by_permission.slash(ar.general, "ignore list")
     assert "Nobody is ignored" in listed.response.content
@@ -401,3 +400,52 @@ async def test_wrong_votes_delete_the_autoreply(ar: World):
     second = await ar.mod_by_permission.click(reply, custom_id=FEEDBACK_WRONG_ID)
     assert "removed" in second.response.content
     assert bot_replies(ar.general) == []
+
+
+# -- the cache and the log ---------------------------------------------------------------------------------
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 10_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_change_by_another_process_is_seen_after_the_cache_ttl(ar: World):
+    clock = FakeClock()
+    ar.cog.clock = clock
+    await ar.member.send(ar.general, "what is everyone having for lunch today?")  # loads the server's state
+    # Another process enables a channel: straight into the database, this process is not told.
+    await ar.bot.guilds.enable_autoreply(ar.guild.id, ar.quiet.id, actor="elsewhere")
+    await ar.member.send(ar.quiet, PARAPHRASE)
+    assert bot_replies(ar.quiet) == []  # still the cached view
+    clock.now += CACHE_TTL
+    await ar.member.send(ar.quiet, PARAPHRASE_2)
+    assert len(bot_replies(ar.quiet)) == 1
+
+
+async def test_log_has_ids_and_decision_content_only_at_debug(ar: World, caplog: pytest.LogCaptureFixture):
+    with caplog.at_level(logging.INFO, logger="cogs.autoreply"):
+        sent = await ar.member.send(ar.general, PARAPHRASE)
+    info = "\n".join(r.getMessage() for r in caplog.records if r.name == "cogs.autoreply")
+    assert f"message={sent.id}" in info and "decision=autoreply" in info and f"claim={CLAIM_ID}" in info
+    assert "latency=" in info and "score=0." in info and "outcome=replied" in info
+    assert "korean" not in info.lower()
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG, logger="cogs.autoreply"):
+        await ar.member.send(ar.general, CHATTER[0])
+    debug = "\n".join(r.getMessage() for r in caplog.records if r.name == "cogs.autoreply")
+    assert "outcome=no-autoreply" in debug and CHATTER[0] in debug
+
+
+async def test_channel_where_the_bot_cannot_send(ar: World):
+    locked = ar.guild.create_text_channel(
+        "announcements", overwrites={ar.guild.me: discord.PermissionOverwrite(send_messages=False)}
+    )
+    result = await ar.admin.slash(ar.general, "autoreply enable", channel=locked)
+    assert "missing permissions there: send_messages" in result.response.content
+    sent = await ar.member.send(locked, PARAPHRASE)
+    assert bot_replies(locked) == []
+    assert await ar.cog.handle(sent) == Outcome.CANNOT_SEND
