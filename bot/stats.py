@@ -127,8 +127,9 @@ class StatsService:
         for at, vote, claim, claim_status in votes:
             if vote in ("helpful", "wrong"):
                 count(at, vote, claim, claim_status)
-        for at, _kind, claim, claim_status in queued:
-            count(at, "queued", claim, claim_status)
+        for at, kind, claim, claim_status in queued:
+            if kind == "unanswered":  # "wrong" reports are already counted as wrong votes
+                count(at, "queued", claim, claim_status)
 
         top = sorted(by_claim.values(), key=lambda t: (-t.answers, -t.counts["wrong"], t.claim_id))
         return Stats(

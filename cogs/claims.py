@@ -33,6 +33,7 @@ from bot.ui import (
     safe_text,
     status_label,
 )
+from cogs.review import send_stats
 
 if TYPE_CHECKING:
     from bot.client import ClaimBot
@@ -403,6 +404,22 @@ class Claims(
         )
         embed.set_footer(text="Newest first; at most 25 changes.")
         await respond(interaction, embed=embed, ephemeral=True)
+
+    @app_commands.command(
+        name="stats", description="Checks, auto-replies, feedback and unanswered questions, with a chart"
+    )
+    @app_commands.describe(
+        claim="Only this claim", status="Only claims with this status", days="How many days back (default 30)"
+    )
+    @app_commands.autocomplete(claim=claim_autocomplete)
+    async def stats(
+        self,
+        interaction: discord.Interaction[ClaimBot],
+        claim: ClaimId | None = None,
+        status: StatusName | None = None,
+        days: app_commands.Range[int, 1, 365] = 30,
+    ) -> None:
+        await send_stats(interaction, claim=claim, status=status, days=days)  # cogs.review draws it
 
     # -- files -------------------------------------------------------------------------------------
 
