@@ -323,6 +323,8 @@ class Matcher:
         ideal = 0.0  # a document with every query term once, at average length
         for paths, weight in terms:
             docs, tfs = _union(paths, postings)
+            live = index.alive(docs)  # removed and replaced claims keep postings until a merge
+            docs, tfs = docs[live], tfs[live]
             if not len(docs):
                 continue
             idf = index.idf(len(docs))

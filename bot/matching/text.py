@@ -194,7 +194,7 @@ def _number_repl(match: re.Match[str]) -> str:
 
 def split_clauses(cleaned: str) -> list[str]:
     """Sentences and dash-separated clauses, at most MAX_CLAUSES (the rest is dropped)."""
-    parts = [p for p in _SENTENCE_END.split(cleaned) if p and not p.isspace()]
+    parts = [p.strip() for p in _SENTENCE_END.split(cleaned) if p and not p.isspace()]
     return parts[:MAX_CLAUSES]
 
 
@@ -228,6 +228,8 @@ def _fold_number_words(raw: list[str]) -> list[str]:
             word = raw[i]
             if word in _UNITS or (word in _WEAK_UNITS and i + 1 < n and raw[i + 1] in _SCALES):
                 current += _UNITS.get(word, 1)
+            elif word == "one" and current % 100 >= 20 and current % 10 == 0:  # "twenty-one"
+                current += 1
             elif word in _SCALES:
                 scale = _SCALES[word]
                 if scale == 100:

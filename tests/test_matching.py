@@ -1,0 +1,346 @@
+"""The Matcher: restated claims are found, near-misses and chatter are not, updates apply at once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.claims import Claim, Status
+from bot.matching import DEFAULT_THRESHOLDS, CheckResult, Decision, Match, Matcher, Thresholds
+from bot.matching.index import InvertedIndex
+
+SEED = Path(__file__).resolve().parent.parent / "db" / "seed" / "claims.json"
+
+
+def seed_claims() -> list[Claim]:
+    data = json.loads(SEED.read_text(encoding="utf-8"))
+    return [
+        Claim(id=c["id"], text=c["text"], status=Status(c["status"]), aliases=tuple(c.get("aliases") or ()))
+        for c in data["claims"]
+    ]
+
+
+@pytest.fixture(scope="module")
+def seeded() -> Matcher:
+    matcher = Matcher()
+    for claim in seed_claims():
+        matcher.add(claim)
+    return matcher
+
+
+def claim(claim_id: str, text: str, guild_id: int | None = None, **kwargs) -> Claim:
+    return Claim(id=claim_id, text=text, status=Status.ALLEGED, guild_id=guild_id, **kwargs)
+
+
+def top(result: CheckResult | list[Match]) -> str | None:
+    matches = result.matches if isinstance(result, CheckResult) else result
+    return matches[0].claim_id if matches else None
+
+
+# -- the lead's acceptance figure and the issue's examples ----------------------------------------
+
+
+def test_seed_claim_restated_verbatim_is_answered(seeded: Matcher) -> None:
+    result = seeded.check("An estimated 10,000 North Korean soldiers have been deployed in Russia.")
+    assert result.decision is Decision.AUTOREPLY
+    assert top(result) == "nk-troops-10000-in-russia"
+    assert 0.0 <= result.matches[0].score <= 1.0
+
+
+def test_slang_and_numbers_restate_the_claim(seeded: Matcher) -> None:
+    result = seeded.check("NK sent like 10k troops to russia lol")
+    assert result.decision is Decision.AUTOREPLY
+    assert top(result) == "nk-troops-10000-in-russia"
+
+
+def test_typos_still_find_the_claim(seeded: Matcher) -> None:
+    result = seeded.check("norht korea sent soliders to rusia")
+    assert result.decision is not Decision.NONE
+    assert top(result) in {"nk-troops-deployed-to-russia", "nk-troops-10000-in-russia"}
+
+
+def test_claim_buried_in_a_paragraph_is_found(seeded: Matcher) -> None:
+    text = (
+        "ok so I was reading the thread last night and honestly it was a mess. "
+        "Somebody posted that North Korea transferred arms to Russia over the summer. "
+        "Anyway who is up for games later?"
+    )
+    assert top(seeded.check(text)) == "nk-arms-to-russia"
+
+
+def test_match_returns_best_first_with_the_text_that_matched(seeded: Matcher) -> None:
+    matches = seeded.match("North Korea has sent about 10,000 troops to Russia.", limit=3)
+    assert matches[0] == Match(
+        "nk-troops-10000-in-russia", matches[0].score, "North Korea has sent about 10,000 troops to Russia."
+    )
+    assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
+    assert len(matches) <= 3
+
+
+# -- guards ---------------------------------------------------------------------------------------
+
+
+def assert_not_answered(matcher: Matcher, text: str, claim_id: str) -> None:
+    result = matcher.check(text)
+    assert not (result.decision is Decision.AUTOREPLY and top(result) == claim_id), result
+
+
+def test_same_figure_about_another_country_is_not_the_claim(seeded: Matcher) -> None:
+    assert_not_answered(seeded, "Ukraine has lost 654,430 soldiers", "russia-losses-654430")
+    assert_not_answered(seeded, "Ukraine has lost 654,430 soldiers", "nk-troops-10000-in-russia")
+    assert seeded.check("Ukraine has lost 654,430 soldiers").decision is not Decision.AUTOREPLY
+
+
+def test_swapped_actors_are_not_the_claim(seeded: Matcher) -> None:
+    assert seeded.check("Russia sent troops to North Korea").decision is not Decision.AUTOREPLY
+    swapped = seeded.check("Russian soldiers have been deployed in North Korea")
+    assert swapped.decision is not Decision.AUTOREPLY
+    assert seeded.check("North Korea sent drones over Seoul").decision is not Decision.AUTOREPLY
+
+
+def test_a_different_figure_is_not_the_claim(seeded: Matcher) -> None:
+    text = "North Korea has sent about 25,000 troops to Russia"
+    assert_not_answered(seeded, text, "nk-troops-10000-in-russia")
+    assert_not_answered(seeded, "More than 9,000 Russian soldiers have been killed", "russia-deaths-71000")
+
+
+def test_a_rounded_figure_is_the_same_figure(seeded: Matcher) -> None:
+    result = seeded.check("Russia has lost 654k soldiers killed and wounded in the war")
+    assert top(result) == "russia-losses-654430"
+
+
+def test_negated_restatement_is_not_answered(seeded: Matcher) -> None:
+    result = seeded.check("North Korea has never transferred arms to Russia")
+    assert result.decision is not Decision.AUTOREPLY
+    # the negation is about something else: still the claim
+    result = seeded.check("I could not believe it, North Korea has transferred arms to Russia")
+    assert top(result) == "nk-arms-to-russia"
+
+
+def test_a_figure_the_claim_does_not_have_is_not_answered(seeded: Matcher) -> None:
+    result = seeded.check("North Korea has deployed 40,000 soldiers to Ukraine")
+    assert result.decision is not Decision.AUTOREPLY
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "lol", "hi", "hello there!", "🔥🔥🔥", "<@123456789012345678>", "Russia", "North Korea",
+     "kursk?", "NK troops", "https://example.com/north-korea-troops-russia"],
+)
+def test_short_or_content_free_messages_never_autoreply(seeded: Matcher, text: str) -> None:
+    assert seeded.check(text).decision is not Decision.AUTOREPLY
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["who wants to play tonight", "my cat knocked over the plant again", "the build is broken on main"],
+)
+def test_unrelated_chatter_is_silent(seeded: Matcher, text: str) -> None:
+    assert seeded.check(text).decision is Decision.NONE
+
+
+# -- thresholds -----------------------------------------------------------------------------------
+
+
+def test_thresholds_can_be_overridden_per_call(seeded: Matcher) -> None:
+    text = "An estimated 10,000 North Korean soldiers have been deployed in Russia."
+    never = Thresholds(suggest=0.0, autoreply=1.0)
+    assert seeded.check(text, thresholds=never).decision is Decision.SUGGEST
+    assert seeded.check("something unrelated about cats", thresholds=Thresholds(1.0, 1.0)).matches == []
+
+
+def test_thresholds_are_validated() -> None:
+    assert 0 < DEFAULT_THRESHOLDS.suggest < DEFAULT_THRESHOLDS.autoreply <= 1
+    with pytest.raises(ValueError):
+        Thresholds(suggest=0.9, autoreply=0.5)
+    with pytest.raises(ValueError):
+        Thresholds(suggest=-0.1, autoreply=0.5)
+
+
+def test_check_only_lists_matches_above_suggest(seeded: Matcher) -> None:
+    result = seeded.check("North Korea has transferred arms to Russia", limit=5)
+    assert all(m.score >= DEFAULT_THRESHOLDS.suggest for m in result.matches)
+    assert len(result.matches) <= 5
+
+
+# -- scope ----------------------------------------------------------------------------------------
+
+
+def test_guild_sees_global_and_its_own_claims_only() -> None:
+    matcher = Matcher()
+    matcher.add(claim("global-moon", "The Moon landing in 1969 was filmed in a television studio."))
+    matcher.add(claim("g1-bridge", "The city council secretly sold the old railway bridge to a buyer.", 1))
+    matcher.add(claim("g2-lake", "The lake behind the school was poisoned by the chemical plant.", 2))
+
+    bridge = "the city council secretly sold the old railway bridge to a buyer"
+    assert top(matcher.match(bridge, guild_id=1)) == "g1-bridge"
+    assert "g1-bridge" not in {m.claim_id for m in matcher.match(bridge, guild_id=2)}
+    assert "g1-bridge" not in {m.claim_id for m in matcher.match(bridge, guild_id=None)}
+    moon = "the moon landing in 1969 was filmed in a tv studio"
+    for guild in (None, 1, 2):
+        assert top(matcher.match(moon, guild_id=guild)) == "global-moon"
+
+
+# -- incremental updates --------------------------------------------------------------------------
+
+
+def test_added_claim_matches_at_once_and_removed_claim_never() -> None:
+    matcher = Matcher()
+    text = "The mayor banned bicycles from the old town square last week."
+    assert matcher.check(text).matches == []
+    matcher.add(claim("bikes", text))
+    assert "bikes" in matcher and len(matcher) == 1
+    assert top(matcher.check("mayor banned bicycles from the old town square")) == "bikes"
+    matcher.remove("bikes")
+    matcher.remove("bikes")  # absent: no-op
+    assert "bikes" not in matcher and len(matcher) == 0
+    assert matcher.match("mayor banned bicycles from the old town square") == []
+
+
+def test_archived_claim_is_removed() -> None:
+    matcher = Matcher()
+    matcher.add(claim("bikes", "The mayor banned bicycles from the old town square."))
+    matcher.add(claim("bikes", "The mayor banned bicycles from the old town square.", archived=True))
+    assert "bikes" not in matcher
+    assert matcher.match("mayor banned bicycles from the old town square") == []
+
+
+def test_update_replaces_text_and_aliases() -> None:
+    matcher = Matcher()
+    matcher.add(
+        claim("c", "The river flooded the northern district in March.", aliases=("Floods hit the north.",))
+    )
+    matcher.update(claim("c", "A meteorite landed in the harbour overnight."))
+    assert matcher.match("the river flooded the northern district in march") == []
+    assert matcher.match("floods hit the north") == []
+    assert top(matcher.match("a meteorite landed in the harbour overnight")) == "c"
+
+
+def test_alias_is_another_phrasing_of_the_same_claim() -> None:
+    matcher = Matcher()
+    matcher.add(
+        claim("c", "The factory dumped toxic waste into the river.", aliases=("Plant poisoned the creek",))
+    )
+    matches = matcher.match("the plant poisoned the creek")
+    assert top(matches) == "c"
+    assert matches[0].matched_text == "Plant poisoned the creek"
+    both = "the factory dumped toxic waste into the river, the plant poisoned the creek"
+    assert len(matcher.match(both)) == 1
+
+
+def test_incremental_index_agrees_with_a_fresh_one() -> None:
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "kilo"]
+    incremental = Matcher()
+    final: dict[str, Claim] = {}
+    for i in range(300):
+        text = " ".join(words[(i * 7 + k * 3) % len(words)] for k in range(6)) + f" report {i}"
+        c = claim(f"c{i}", text)
+        incremental.add(c)
+        final[c.id] = c
+        if i % 3 == 0:
+            incremental.remove(f"c{i // 2}")
+            final.pop(f"c{i // 2}", None)
+    incremental._index.merge()  # also exercise the compacted form
+    fresh = Matcher()
+    for c in final.values():
+        fresh.add(c)
+    assert len(incremental) == len(fresh)
+    for i in range(0, 300, 17):
+        query = final.get(f"c{i}", claim("x", "alpha bravo report")).text
+        assert top(incremental.match(query)) == top(fresh.match(query))
+
+
+def test_index_merges_keep_postings_of_live_documents_only() -> None:
+    index = InvertedIndex()
+    docs = [index.add(["apple", "pear", f"t{i}"], None) for i in range(50)]
+    for doc in docs[:25]:
+        index.remove(doc)
+    index.merge()
+    (found, _), = index.postings([(index.term_id("apple") << 32) | 0xFFFFFFFF])
+    assert sorted(found.tolist()) == docs[25:]
+    assert index.n_alive == 25
+
+
+# -- synonyms -------------------------------------------------------------------------------------
+
+
+def test_guild_synonyms_apply_to_that_guild_only_and_can_be_replaced() -> None:
+    matcher = Matcher()
+    matcher.add(claim("moon", "The Moon landing was filmed in a television studio in Nevada."))
+    text = "apollo eleven was filmed in a television studio in nevada"
+    assert matcher.check(text, guild_id=7).decision is not Decision.AUTOREPLY
+
+    matcher.set_synonyms(7, [["moon landing", "apollo eleven", "Apollo 11"]])
+    assert matcher.check(text, guild_id=7).decision is Decision.AUTOREPLY
+    assert top(matcher.check("Apollo 11 was filmed in a television studio in Nevada", guild_id=7)) == "moon"
+    assert matcher.check(text, guild_id=8).decision is not Decision.AUTOREPLY
+
+    matcher.set_synonyms(7, [])
+    assert matcher.check(text, guild_id=7).decision is not Decision.AUTOREPLY
+
+
+def test_global_synonyms_reach_every_guild() -> None:
+    matcher = Matcher()
+    matcher.add(claim("ceo", "The chief executive of the bank resigned after the fraud inquiry."))
+    matcher.set_synonyms(None, [["chief executive", "ceo", "boss"]])
+    for guild in (None, 1, 2):
+        assert top(matcher.check("the bank's ceo resigned after the fraud inquiry", guild_id=guild)) == "ceo"
+
+
+def test_guild_group_joins_a_builtin_group() -> None:
+    matcher = Matcher()
+    matcher.add(claim("nk", "North Korea has launched a satellite into orbit."))
+    matcher.set_synonyms(3, [["Kim's regime", "DPRK"]])
+    assert top(matcher.match("kim's regime launched a satellite into orbit", guild_id=3)) == "nk"
+
+
+def test_builtin_abbreviations_and_adjectives() -> None:
+    matcher = Matcher()
+    matcher.add(claim("uk", "The United Kingdom sent tanks to Poland."))
+    assert top(matcher.check("UK sent tanks to poland")) == "uk"
+    assert top(matcher.check("britain sent tanks to the polish army")) == "uk"
+
+
+# -- hostile input --------------------------------------------------------------------------------
+
+HOSTILE = [
+    "",
+    "\x00\x01\x02\x7f",
+    "\u202eaisuR ot spoort tnes aeroK htroN",
+    "Z̸̢̧̛̛̖̗̘̙̜̝̞̟̠̣̤̥̦̩̪̫̬̭̮̯̰̱̲̳̹̺̻̼͇͈͉͍͎̀́̂̃̄̅̆̇̈̉̊̋̌̍̎̏̐̑̒̓̔̽̾̿̀́͂̓̈́͆͊͋͌͐͑͒͗͛ͣͤͥͦͧͨͩͪͫͬͭͮͯ̕̚͘͜͟͢͝͞͠͡ͅa" * 50,
+    "😀" * 5000,
+    "北朝鮮はロシアに1万人の兵士を派遣した",
+    "Северная Корея отправила 10 000 солдат в Россию",
+    "'; DROP TABLE claims; --",
+    "%s %d {0} {claim} ${x} \\1 (?P<x>.*)",
+    ".*+?[](){}^$|\\",
+    "1" * 10000,
+    "9" * 400 + "e999 1e308k 0.0.0.0 ,,,,. . . .",
+    "k m b thousand million billion hundred and and and",
+    "North Korea " * 20000,
+    "a" * 100_000,
+    "<@" * 3000 + ">" * 3000,
+    "```" * 1000,
+    "||" * 5000,
+    "\n" * 10000 + "North Korea sent troops to Russia",
+    "\ud800 lone surrogate",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_input_never_raises(seeded: Matcher, text: str) -> None:
+    result = seeded.check(text)
+    assert isinstance(result, CheckResult)
+    assert all(0.0 <= m.score <= 1.0 for m in result.matches)
+    seeded.match(text, guild_id=123, limit=10)
+
+
+def test_hostile_synonyms_and_claims_are_accepted() -> None:
+    matcher = Matcher()
+    matcher.set_synonyms(1, [["", "   "], ["🔥"], ["x"] * 50, ["(?P<x>", "%s"], []])
+    matcher.add(claim("c", "😀 " * 100 + "."))
+    matcher.add(claim("d", "Real words about a real thing happening somewhere."))
+    assert matcher.check("😀😀😀", guild_id=1).decision is not Decision.AUTOREPLY
+    assert top(matcher.match("real words about a real thing happening somewhere", guild_id=1)) == "d"

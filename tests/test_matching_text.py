@@ -1,0 +1,105 @@
+"""Normalisation: what a message becomes before it is compared with claims."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.matching.text import clean, split_clauses, stem, tokens, words
+
+
+def norm(text: str) -> list[str]:
+    return words(clean(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("10,000 troops", ["10000", "troops"]),
+        ("10.000 troops", ["10000", "troops"]),
+        ("10 000 troops", ["10000", "troops"]),
+        ("10k troops", ["10000", "troops"]),
+        ("10K troops", ["10000", "troops"]),
+        ("ten thousand troops", ["10000", "troops"]),
+        ("10 thousand troops", ["10000", "troops"]),
+        ("1.5k troops", ["1500", "troops"]),
+        ("six officers", ["6", "officers"]),
+        ("one thousand five hundred men", ["1500", "men"]),
+        ("a thousand men", ["1000", "men"]),
+        ("twenty-one men", ["21", "men"]),
+        ("654,430 soldiers", ["654430", "soldiers"]),
+        ("2.5 million people", ["2500000", "people"]),
+        ("3rd of May", ["3", "of", "may"]),
+        ("70% of voters", ["70", "percent", "of", "voters"]),
+    ],
+)
+def test_numbers_in_every_form_become_one_token(text: str, expected: list[str]) -> None:
+    assert norm(text) == expected
+
+
+def test_one_and_a_alone_are_not_numbers() -> None:
+    assert norm("the one who sent a drone") == ["the", "one", "who", "sent", "a", "drone"]
+
+
+def test_fancy_fonts_full_width_and_accents_fold_to_plain_letters() -> None:
+    assert norm("𝐍𝐨𝐫𝐭𝐡 𝐊𝐨𝐫𝐞𝐚") == ["north", "korea"]
+    assert norm("ＮＫ ｔｒｏｏｐｓ") == ["nk", "troops"]
+    assert norm("Ukraïne and Pyöngyang") == ["ukraine", "and", "pyongyang"]
+    assert norm("Z̷̢̛a̸l̵g̶o̷ text") == ["zalgo", "text"]
+
+
+def test_invisible_characters_are_dropped() -> None:
+    assert norm("Rus\u200bsia sent\u2060 troops\u202e") == ["russia", "sent", "troops"]
+    assert norm("a\u0000b\u0007c") == ["abc"]
+
+
+def test_discord_markup_is_removed_or_unwrapped() -> None:
+    text = (
+        "<@123> <@!456> <@&789> <#42> <:pepe:123456> <a:dance:99> <t:1700000000:R> "
+        "**bold** __under__ ~~strike~~ ||spoiler|| `inline` [label](https://example.com/x) "
+        "https://t.co/abc www.example.org/page :joy:"
+    )
+    assert norm(text) == ["bold", "under", "strike", "spoiler", "inline", "label"]
+
+
+def test_code_blocks_and_quotes_are_dropped() -> None:
+    assert norm("> quoted line\n```py\nprint('x')\n```\nreal text") == ["quoted", "line", "real", "text"]
+
+
+def test_us_the_country_is_not_the_pronoun_us() -> None:
+    assert norm("the US told us") == ["the", "usa", "told", "us"]
+    assert norm("U.S. troops") == ["usa", "troops"]
+
+
+def test_negated_contractions_keep_a_separate_not() -> None:
+    assert norm("they didn't send") == ["they", "did", "not", "send"]
+    assert norm("they didnt send") == ["they", "did", "not", "send"]
+    assert norm("it can't be") == ["it", "can", "not", "be"]
+    assert norm("won't") == ["will", "not"]
+
+
+def test_possessive_is_a_separate_marker() -> None:
+    assert norm("Russia's Kursk region") == ["russia", "'s", "kursk", "region"]
+
+
+def test_stemming_and_irregular_forms_meet() -> None:
+    assert stem("soldiers") == stem("soldier")
+    assert stem("deployed") == stem("deploying")
+    assert stem("sent") == stem("send")
+    assert stem("losses") == stem("lost") == stem("lose")
+
+
+def test_tokens_are_stems_with_stopwords_kept_in_order() -> None:
+    assert tokens(clean("North Korea has sent 10,000 troops to Russia")) == [
+        "north", "korea", "has", "send", "10000", "troop", "to", "russia",
+    ]
+
+
+def test_clauses_split_on_sentences_and_dashes_and_are_capped() -> None:
+    assert split_clauses(clean("First one. Second one! Third — fourth")) == [
+        "first one", "second one", "third", "fourth",
+    ]
+    assert len(split_clauses(clean("a. " * 1000))) == 12
+
+
+def test_clean_is_bounded_on_huge_input() -> None:
+    assert len(clean("x" * 1_000_000)) <= 4000
