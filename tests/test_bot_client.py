@@ -18,7 +18,7 @@ async def test_setup_hook_opens_the_store_and_registers_the_feedback_view(world)
     assert len(bot.claims.matcher) > 0  # the seeded claims are indexed
     assert bot.guilds.sessions is bot.claims.sessions
     assert any(view.is_persistent() for view in bot.persistent_views)
-    assert bot.refresh_index.is_running()
+    assert bot.index_sync is not None and bot.index_sync.running
 
 
 async def test_commands_are_not_synced_to_a_guild_without_dev_guild_id(world) -> None:
@@ -68,23 +68,27 @@ async def test_the_refresh_task_survives_database_errors(world, caplog, monkeypa
         raise OperationalError("SELECT 1", {}, Exception("database is locked"))
 
     monkeypatch.setattr(world.bot.claims, "refresh_index", failing)
-    with caplog.at_level(logging.ERROR, logger="bot.client"):
+    with caplog.at_level(logging.WARNING):
         await world.env.advance_time(4.5)
 
     assert len(calls) >= 2  # it kept going after the first failure
-    assert "refreshing the match index failed" in caplog.text
-    assert world.bot.refresh_index.is_running()
+    assert any(
+        r.levelno >= logging.WARNING and "database is locked" in r.getMessage() + str(r.exc_info)
+        for r in caplog.records
+    )
+    assert world.bot.index_sync.running
 
 
-async def test_close_stops_the_refresh_task_and_closes_the_store(bot_settings) -> None:
+async def test_close_stops_the_index_sync_and_closes_the_store(bot_settings) -> None:
     bot = create_bot(bot_settings)
     await bot.setup_hook()
-    assert bot.store is not None and bot.refresh_index.is_running()
+    sync = bot.index_sync
+    assert bot.store is not None and sync is not None and sync.running
 
     await bot.close()
 
     assert bot.store is None
-    assert not bot.refresh_index.is_running()
+    assert not sync.running
 
 
 async def test_run_bot_without_a_token_refuses(caplog) -> None:
