@@ -96,6 +96,23 @@ async def test_wrong_claim_vote_lands_in_the_queue_with_its_claim(world: BotWorl
     assert f"wrongly answered by `{SEEDED_CLAIM}`" in embed_text(listed.response.embeds[0])
 
 
+async def test_wrong_vote_on_an_auto_reply_queues_the_message_it_answered(world: BotWorld):
+    paraphrase = "apparently about 10k north korean troops got deployed to russia, crazy"
+    enabled = await world.admin.slash(world.channel, "autoreply enable", channel=world.channel)
+    assert enabled.response is not None
+    sent = await world.member.send(world.channel, paraphrase)
+    [reply] = [m for m in world.channel.history() if m.author.bot and m.embeds]
+    assert reply.reference is not None and reply.reference.message_id == sent.id
+    assert footer_claim(reply.embeds[0]) == SEEDED_CLAIM
+
+    await world.moderator.click(reply, custom_id=FEEDBACK_WRONG_ID)
+
+    entry = await only_entry(world)
+    assert entry.kind == "wrong" and entry.wrong_claim_id == SEEDED_CLAIM
+    assert entry.question == paraphrase
+    assert entry.channel_ids == (world.channel.id,)
+
+
 # -- moderators resolve ------------------------------------------------------------------------------
 
 
@@ -128,7 +145,9 @@ async def test_promote_opens_the_form_and_the_new_claim_matches(world: BotWorld)
     await check(world.member, world.channel, QUESTION)
     entry = await only_entry(world)
 
-    shown = await world.moderator.slash(world.channel, "review promote", entry=entry.id, status="unevidenced")
+    shown = await world.moderator.slash(
+        world.channel, "review promote", entry=entry.id, status="unevidenced", party="Forum posters"
+    )
     assert shown.modal is not None
     assert QUESTION in str(shown.modal)  # the form comes prefilled with the question
     text = "The moon landing was filmed on a sound stage in Nevada."
@@ -137,6 +156,8 @@ async def test_promote_opens_the_form_and_the_new_claim_matches(world: BotWorld)
 
     claim = await world.bot.claims.get(derive_claim_id(text), guild_id=world.guild.id)
     assert claim.guild_id == world.guild.id and claim.status == "unevidenced"
+    assert [(s.party, s.stance) for s in claim.statements] == [("Forum posters", "alleges")]
+    assert claim.aliases == (QUESTION,)  # reworded, so the question itself stays a wording
     again = await check(world.member, world.channel, TYPO_1)
     assert footer_claim(again.response.embeds[0]) == claim.id
     elsewhere = await world.other_moderator.slash(world.other_channel, "check", statement=QUESTION)
