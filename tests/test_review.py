@@ -279,3 +279,23 @@ async def test_link_to_a_claim_that_already_has_wordings(review: ReviewService, 
     linked = await review.link(GUILD, entry.id, "cheese-moon", actor="42")
     assert linked.aliases == ("lunar cheese", "moon cheddar", QUESTION)
     assert (await store.service.get("cheese-moon")).aliases == linked.aliases
+
+
+async def test_migration_0002_downgrades_and_upgrades(store: Store):
+    from sqlalchemy import inspect
+
+    from db import migrate
+
+    async def tables() -> set[str]:
+        async with store.engine.connect() as conn:
+            return set(await conn.run_sync(lambda sync: inspect(sync).get_table_names()))
+
+    review_tables = {"review_entries", "review_askers", "review_settings"}
+    assert review_tables <= await tables()
+    await migrate.downgrade(store.engine, "0001")
+    assert not review_tables & await tables()
+    assert await migrate.current_revision(store.engine) == "0001"
+    await migrate.upgrade(store.engine)
+    assert review_tables <= await tables()
+    review = ReviewService(store.service.sessions, store.service)
+    assert (await ask(review, QUESTION)).asks == 1
