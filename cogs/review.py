@@ -399,6 +399,8 @@ class Review(
         """Post every digest that is due; returns how many were sent."""
         sent = 0
         for guild_id, channel_id in await self.bot.review.due_digests(at):
+            if self.bot.get_guild(guild_id) is None:
+                continue  # a server on another shard or process: that process sends its digest
             channel = self.bot.get_channel(channel_id)
             if not isinstance(channel, discord.TextChannel) or channel.guild.id != guild_id:
                 log.warning("digest channel %s of guild %s is gone; skipping", channel_id, guild_id)

@@ -291,3 +291,11 @@ async def test_weekly_digest_goes_to_the_chosen_channel_once(world: BotWorld):
     off = await world.moderator.slash(world.channel, "review digest")
     assert "off" in off.response.content
     assert await cog.send_due_digests(now() + timedelta(days=30)) == 0
+
+
+async def test_digest_for_a_server_this_process_does_not_serve_is_left_to_others(world: BotWorld):
+    elsewhere = 4242  # a server on another shard or process
+    await world.bot.review.set_digest_channel(elsewhere, 4343)
+    cog: Review = world.bot.get_cog("Review")
+    assert await cog.send_due_digests() == 0
+    assert await world.bot.review.due_digests() == [(elsewhere, 4343)]  # still due for its process
