@@ -1,0 +1,139 @@
+"""Speed and memory of the Matcher at growing collection sizes, next to the naive rapidfuzz baseline.
+
+    python -m bench.speed [--sizes 1000,10000,100000,1000000] [--queries 400] [--naive-queries 20]
+
+Claims: the 10,375 CheckThat 2020 claims, then deterministic made-up claims that splice the first
+half of one real claim onto the second half of another and change a figure (so vocabulary and
+lengths stay realistic). Queries: CheckThat dev and test tweets, whole ("tweet") and cut to their
+first sentence ("short", closer to a chat message). Each size runs in a fresh process so its RSS
+is its own. Prints build time, per-query p50/p99 of `check()`, RSS, and the naive
+`process.extractOne(query, texts, scorer=fuzz.token_set_ratio)` time on a subset of queries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+import psutil
+
+from bench.common import load_checkthat
+from bot.claims import Claim, Status
+from bot.matching import Matcher
+
+TARGETS_100K = {"speed-up": 100.0, "p50 ms": 1.0, "p99 ms": 5.0, "build s": 10.0, "rss MB": 500.0}
+_FIRST_SENTENCE = re.compile(r"^(.{20,}?[.!?])\s")
+
+
+def make_claims(size: int) -> list[str]:
+    real = list(load_checkthat("test").claims.values())
+    texts = real[:size]
+    rng = random.Random(20201)  # deterministic
+    while len(texts) < size:
+        a = rng.choice(real).split()
+        b = rng.choice(real).split()
+        spliced = a[: len(a) // 2] + b[len(b) // 2 :]
+        spliced.insert(rng.randrange(len(spliced) + 1), f"{rng.randrange(2, 100_000):,}")
+        texts.append(" ".join(spliced))
+    return texts
+
+
+def make_queries(count: int) -> dict[str, list[str]]:
+    tweets = list(load_checkthat("test").queries.values()) + list(load_checkthat("dev").queries.values())
+    tweets = tweets[:count]
+    short = []
+    for tweet in tweets:
+        found = _FIRST_SENTENCE.match(tweet)
+        short.append(found.group(1) if found else " ".join(tweet.split()[:20]))
+    return {"tweet": tweets, "short": short}
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def run_one(size: int, n_queries: int, n_naive: int) -> dict:
+    from rapidfuzz import fuzz, process
+
+    process_info = psutil.Process()
+    texts = make_claims(size)
+    queries = make_queries(n_queries)
+    rss_before = process_info.memory_info().rss
+    matcher = Matcher()
+    start = time.perf_counter()
+    for i, text in enumerate(texts):
+        matcher.add(Claim(id=f"c{i}", text=text[:1000], status=Status.UNEVIDENCED))
+    matcher.check("warm up the index")  # the first query folds the last additions into the base
+    build = time.perf_counter() - start
+    rss = process_info.memory_info().rss
+    result: dict = {"size": size, "build s": build, "rss MB": rss / 2**20, "index MB": (rss - rss_before) / 2**20}
+    for kind, items in queries.items():
+        times = []
+        for text in items:
+            t0 = time.perf_counter()
+            matcher.check(text)
+            times.append((time.perf_counter() - t0) * 1000)
+        result[f"{kind} p50 ms"] = percentile(times, 0.5)
+        result[f"{kind} p99 ms"] = percentile(times, 0.99)
+        result[f"{kind} mean ms"] = statistics.mean(times)
+        naive = []
+        for text in items[:n_naive]:
+            t0 = time.perf_counter()
+            process.extractOne(text, texts, scorer=fuzz.token_set_ratio)
+            naive.append((time.perf_counter() - t0) * 1000)
+        result[f"{kind} naive ms"] = statistics.mean(naive)
+        result[f"{kind} speed-up"] = statistics.mean(naive) / result[f"{kind} mean ms"]
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000,1000000")
+    parser.add_argument("--queries", type=int, default=400)
+    parser.add_argument("--naive-queries", type=int, default=20, help="queries timed for the naive baseline")
+    parser.add_argument("--child", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(run_one(args.child, args.queries, args.naive_queries)))
+        return
+
+    rows = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        naive = args.naive_queries if size <= 100_000 else max(3, args.naive_queries // 4)
+        command = [sys.executable, "-m", "bench.speed", "--child", str(size), "--queries", str(args.queries),
+                   "--naive-queries", str(naive)]
+        output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        rows.append(json.loads(output.strip().splitlines()[-1]))
+        print(f"measured {size:>9,} claims", file=sys.stderr, flush=True)
+
+    columns = ["size", "build s", "rss MB", "short p50 ms", "short p99 ms", "tweet p50 ms", "tweet p99 ms",
+               "short naive ms", "short speed-up", "tweet speed-up"]
+    print(" | ".join(f"{c:>14}" for c in columns))
+    for row in rows:
+        print(" | ".join(f"{row[c]:>14,.2f}" if isinstance(row[c], float) else f"{row[c]:>14,}" for c in columns))
+    for row in rows:
+        if row["size"] == 100_000:
+            print("\ntargets at 100k claims:")
+            checks = [
+                ("speed-up vs naive (short)", row["short speed-up"], ">=", TARGETS_100K["speed-up"]),
+                ("p50 ms (short)", row["short p50 ms"], "<=", TARGETS_100K["p50 ms"]),
+                ("p99 ms (short)", row["short p99 ms"], "<=", TARGETS_100K["p99 ms"]),
+                ("p50 ms (tweet)", row["tweet p50 ms"], "<=", TARGETS_100K["p50 ms"]),
+                ("p99 ms (tweet)", row["tweet p99 ms"], "<=", TARGETS_100K["p99 ms"]),
+                ("build s", row["build s"], "<=", TARGETS_100K["build s"]),
+                ("rss MB", row["rss MB"], "<=", TARGETS_100K["rss MB"]),
+            ]
+            for name, value, op, target in checks:
+                ok = value >= target if op == ">=" else value <= target
+                print(f"  {name:28} {value:10.2f}  target {op} {target:<8} {'PASS' if ok else 'FAIL'}")
+
+
+if __name__ == "__main__":
+    main()
