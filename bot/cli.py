@@ -177,7 +177,7 @@ async def _export(store: Store, args: argparse.Namespace) -> int:
 
 
 async def _check(store: Store, args: argparse.Namespace) -> int:
-    statements = [args.text] if args.text is not None else _stdin_lines(sys.stdin.buffer)
+    statements = [_from_argv(args.text)] if args.text is not None else _stdin_lines(sys.stdin.buffer)
     colour = sys.stdout.isatty()
     for statement in statements:
         answer = await store.service.check(statement, limit=args.limit)
@@ -199,6 +199,16 @@ def _stdin_lines(stream: BinaryIO) -> Iterator[str]:
             while (rest := stream.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
                 pass
         yield raw.decode("utf-8", errors="replace").rstrip("\r\n")
+
+
+def _from_argv(text: str) -> str:
+    """Undecodable argv bytes arrive as lone surrogates, which a strict UTF-8 stdout cannot print:
+    replace them as `_stdin_lines` does."""
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # surrogates that did not come from undecodable bytes
+        raw = text.encode("utf-8", "replace")
+    return raw.decode("utf-8", "replace")
 
 
 def _write_line(stream: TextIO, line: str) -> None:
