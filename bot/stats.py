@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.dates import DateFormatter, DayLocator
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.claims import Status
@@ -198,9 +200,10 @@ def render_chart(stats: Stats) -> bytes:
     over_time, per_status = figure.subplots(2, 1, height_ratios=(3, 2))
     figure.suptitle(f"claimbot: {scope_label(stats)}", fontsize=11)
 
+    moments = [datetime.combine(d, time.min) for d in stats.days]  # naive on purpose: a UTC day axis
     for name in SERIES:
         over_time.plot(
-            stats.days,
+            moments,
             stats.series[name],
             label=SERIES_LABELS[name],
             color=SERIES_COLOURS[name],
@@ -209,10 +212,13 @@ def render_chart(stats: Stats) -> bytes:
             linewidth=1.6,
         )
     over_time.set_ylabel("per day")
+    over_time.yaxis.set_major_locator(MaxNLocator(integer=True))
     over_time.set_ylim(bottom=0, top=max(1, *(max(v) for v in stats.series.values())) * 1.15)
     over_time.grid(alpha=0.3)
     over_time.legend(loc="upper left", fontsize=8, ncols=3)
-    figure.autofmt_xdate(rotation=30)
+    over_time.set_xlim(moments[0] - timedelta(hours=12), moments[-1] + timedelta(hours=12))
+    over_time.xaxis.set_major_locator(DayLocator(interval=max(1, -(-len(moments) // 8))))
+    over_time.xaxis.set_major_formatter(DateFormatter("%d %b" if len(moments) <= 180 else "%d %b %y"))
     if stats.empty:
         over_time.text(
             0.5, 0.5, "nothing recorded yet", transform=over_time.transAxes, ha="center", color="#666666"
@@ -225,7 +231,10 @@ def render_chart(stats: Stats) -> bytes:
         heights = [stats.by_status[s][name] for s in statuses]
         per_status.bar(positions, heights, width=width, label=SERIES_LABELS[name], color=SERIES_COLOURS[name])
     per_status.set_xticks(range(len(statuses)), statuses)
+    tallest = max((c[n] for c in stats.by_status.values() for n in SERIES), default=0)
+    per_status.set_ylim(bottom=0, top=max(1, tallest) * 1.15)
     per_status.set_ylabel("total")
+    per_status.yaxis.set_major_locator(MaxNLocator(integer=True))
     per_status.grid(axis="y", alpha=0.3)
     per_status.legend(loc="upper right", fontsize=8)
 
