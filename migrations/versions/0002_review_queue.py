@@ -45,9 +45,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_review_entries")),
     )
     with op.batch_alter_table("review_entries", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_review_entries_open", ["guild_id", "state", "last_asked_at"], unique=False
-        )
+        batch_op.create_index("ix_review_entries_open", ["guild_id", "state", "last_asked_at"], unique=False)
 
     op.create_table(
         "review_askers",
