@@ -254,14 +254,22 @@ class ReviewService:
                 )
                 repository.add(best)
                 await session.flush()
+                new_asker = user_id is not None and await repository.add_asker(
+                    best.id, asker_hash(best.salt, user_id)
+                )
             else:
+                new_asker = user_id is not None and await repository.add_asker(
+                    best.id, asker_hash(best.salt, user_id)
+                )
+                if kind == "wrong" and user_id is not None and not new_asker:
+                    return entry_from_row(best)  # one report per person: a second click is not news
                 best.asks += 1
                 best.last_asked_at = stamp
                 channels = [c for c in best.channel_ids if int(c) != channel_id] + [channel_id]
                 best.channel_ids = channels[-MAX_CHANNELS:]
                 if candidate_claim_id is not None:
                     best.candidate_claim_id = candidate_claim_id
-            if user_id is not None and await repository.add_asker(best.id, asker_hash(best.salt, user_id)):
+            if new_asker:
                 best.askers += 1
             entry = entry_from_row(best)
         log.debug("review queue: guild %s entry %s now asked %d times", guild_id, entry.id, entry.asks)

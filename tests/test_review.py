@@ -148,6 +148,8 @@ async def test_wrong_reports_group_per_claim_and_apart_from_questions(review: Re
     question = await ask(review, QUESTION)
     wrong = await review.record_wrong(GUILD, 10, "claim-a", QUESTION, user_id=5)
     again = await review.record_wrong(GUILD, 11, "claim-a", QUESTION.lower(), user_id=6)
+    twice = await review.record_wrong(GUILD, 12, "claim-a", QUESTION, user_id=6)
+    assert (twice.asks, twice.askers, twice.channel_ids) == (2, 2, (10, 11))  # one report per person
     other_claim = await review.record_wrong(GUILD, 10, "claim-b", QUESTION)
     assert wrong.kind == "wrong" and wrong.wrong_claim_id == "claim-a"
     assert wrong.id == again.id != question.id
