@@ -6,6 +6,7 @@ server, per UTC day, optionally narrowed to one claim or one status.
 
 The chart uses matplotlib's object API on the Agg canvas (no pyplot): no global figure registry, so
 nothing to close or leak, no GUI backend is ever picked, and rendering can run in a worker thread.
+matplotlib is imported on the first chart, not when the bot starts.
 """
 
 from __future__ import annotations
@@ -16,10 +17,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.dates import DateFormatter, DayLocator
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.claims import Status
@@ -195,6 +192,12 @@ def _busiest_day(stats: Stats) -> tuple[date, int] | None:
 
 def render_chart(stats: Stats) -> bytes:
     """A PNG: daily counts over time on top, totals per status below."""
+    # Imported here: matplotlib costs half a second to import, and only charts need it.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.dates import DateFormatter, DayLocator
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     figure = Figure(figsize=CHART_SIZE, dpi=CHART_DPI, layout="constrained")
     FigureCanvasAgg(figure)
     over_time, per_status = figure.subplots(2, 1, height_ratios=(3, 2))
