@@ -106,6 +106,7 @@ class AutoReply(
     def forget(self, guild_id: int) -> None:
         """Drop a server's cached state, after a change made in this process."""
         self._states.pop(guild_id, None)
+        self._loading.pop(guild_id, None)  # a look already under way may predate the change
 
     async def state(self, guild_id: int) -> GuildState:
         state = self._states.get(guild_id)
@@ -116,10 +117,18 @@ class AutoReply(
             # One load per server at a time: a burst of messages waits for the same look.
             pending = asyncio.ensure_future(self._load(guild_id))
             self._loading[guild_id] = pending
-            pending.add_done_callback(lambda _f: self._loading.pop(guild_id, None))
+            pending.add_done_callback(lambda done: self._loaded(guild_id, done))
         return await asyncio.shield(pending)
 
+    def _loaded(self, guild_id: int, done: asyncio.Future[GuildState]) -> None:
+        if self._loading.get(guild_id) is not done:
+            return  # forgotten while loading: keep nothing that may predate the change
+        del self._loading[guild_id]
+        if not done.cancelled() and done.exception() is None:
+            self._states[guild_id] = done.result()
+
     async def _load(self, guild_id: int) -> GuildState:
+        started = self.clock()
         guilds = self.guild_service
         channels = frozenset(await guilds.autoreply_channels(guild_id))
         users: set[int] = set()
@@ -129,9 +138,7 @@ class AutoReply(
             for kind, target_id in await guilds.ignored(guild_id):
                 (users if kind == "user" else roles).add(target_id)
             config = await guilds.config(guild_id)
-        state = GuildState(self.clock(), channels, frozenset(users), frozenset(roles), config)
-        self._states[guild_id] = state
-        return state
+        return GuildState(started, channels, frozenset(users), frozenset(roles), config)
 
     # -- the message path --------------------------------------------------------------------------
 

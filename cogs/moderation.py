@@ -57,7 +57,7 @@ class Ignore(
         await self._change(interaction, user, role, ignored=False)
 
     @app_commands.command(name="list", description="Show the users and roles the bot never auto-replies to")
-    async def list(self, interaction: discord.Interaction[ClaimBot]) -> None:
+    async def show(self, interaction: discord.Interaction[ClaimBot]) -> None:
         entries = await self.guild_service.ignored(interaction.guild_id)
         if not entries:
             text = "Nobody is ignored: auto-replies answer every member."
