@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.errors import ClaimbotError
 from bot.formats import FormatError
 from bot.guilds import GuildService
+from bot.index_sync import IndexSync
 from bot.review import ReviewService
 from bot.service import ClaimService
 from bot.store import Store
@@ -34,7 +35,6 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.review",
     "cogs.synonyms",
 )
-INDEX_REFRESH_SECONDS = 2.0
 APOLOGY = "Sorry, something went wrong on my side. It has been logged; please try again later."
 ERROR_MESSAGE_LIMIT = 1500
 
@@ -114,8 +114,13 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
         log.warning("could not tell user=%s about an error: %s", interaction.user.id, failure)
 
 
-class ClaimBot(commands.Bot):
-    """The bot. `store`, `claims` and `guilds` exist once `setup_hook` ran."""
+class ClaimBot(commands.AutoShardedBot):
+    """The bot. `store`, `claims` and `guilds` exist once `setup_hook` ran.
+
+    Sharded: SHARD_COUNT/SHARD_IDS choose the shards this process runs; unset, discord.py asks
+    Discord for the shard count and runs them all. Several processes can share one database;
+    `index_sync` keeps this process's match index in step with the others' changes.
+    """
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(
@@ -124,8 +129,11 @@ class ClaimBot(commands.Bot):
             tree_cls=ClaimTree,
             allowed_mentions=NO_MENTIONS,
             help_command=None,
+            shard_count=settings.shard_count,
+            shard_ids=settings.shard_ids,
         )
         self.settings = settings
+        self.index_sync: IndexSync | None = None
         self.store: Store | None = None
         self._guilds: GuildService | None = None
         self.review: ReviewService | None = None  # the review queue and stats, once setup_hook ran
@@ -160,10 +168,15 @@ class ClaimBot(commands.Bot):
     async def setup_hook(self) -> None:
         self.store = await Store.open(self.settings)
         self._guilds = GuildService(self.store.service.sessions)
+        self._guilds.retry_policy = self.store.service.retry_policy
         self.review = ReviewService(self.store.service.sessions, self.store.service)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         self.add_view(FeedbackView())
+        # LISTEN/NOTIFY (PostgreSQL) runs inside IndexSync; the periodic revision check is the loop below.
+        self.index_sync = IndexSync.from_settings(self.store.service, self.settings, poll=False)
+        self.index_sync.start()
+        self.refresh_index.change_interval(seconds=self.settings.index_sync_interval)
         self.refresh_index.start()
         if self.settings.dev_guild_id:
             guild = discord.Object(self.settings.dev_guild_id)
@@ -174,6 +187,12 @@ class ClaimBot(commands.Bot):
 
     async def close(self) -> None:
         self.refresh_index.cancel()
+        if self.index_sync is not None:
+            await self.index_sync.stop()
+        if self._ready is discord.utils.MISSING:
+            # Closed without ever starting (tests): AutoShardedClient.close needs what `async with bot`
+            # or login() would have set up.
+            await self._async_setup_hook()
         try:
             await super().close()
         finally:
@@ -181,18 +200,16 @@ class ClaimBot(commands.Bot):
                 await self.store.close()
                 self.store = None
 
-    @tasks.loop(seconds=INDEX_REFRESH_SECONDS)
+    @tasks.loop(seconds=1.0)  # setup_hook sets INDEX_SYNC_INTERVAL
     async def refresh_index(self) -> None:
-        """Pick up claims other processes (the CLI, other bot instances) changed."""
-        if self.store is None:
-            return
-        try:
-            changed = await self.claims.refresh_index()
-        except Exception:
-            log.exception("refreshing the match index failed; trying again in %.0f s", INDEX_REFRESH_SECONDS)
-            return
-        if changed:
-            log.info("match index refreshed: %d claims changed elsewhere", changed)
+        """The revision check: pick up claims other processes (the CLI, other bot instances) changed.
+
+        IndexSync.refresh never raises: failures are logged there and the next turn tries again.
+        """
+        if self.index_sync is not None:
+            changed = await self.index_sync.refresh()
+            if changed:
+                log.info("match index refreshed: %d claims changed elsewhere", changed)
 
     async def on_ready(self) -> None:
         log.info(

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "claimbot_changes"
 # Key of the advisory lock that orders claim-changing transactions: b"claimbot" as a big-endian int.
 AUDIT_LOCK_KEY = int.from_bytes(b"claimbot", "big")
+WATCH_STEP = 0.25  # seconds between looks at the listening connection's state
 
 
 class ChangeNotifyingSession(Session):
@@ -139,13 +140,19 @@ class ChangeListener:
             delay = min(delay * 2, self.max_reconnect_delay)
 
     async def _watch(self, connection: Any, lost: asyncio.Event) -> None:
-        """Return when the connection is gone: closed by the server, or failing a health check."""
-        while not connection.is_closed():
-            with suppress(TimeoutError):
-                await asyncio.wait_for(lost.wait(), self.health_interval)
-                return
+        """Return when the connection is gone: closed by the server, or failing a health check.
+
+        Plain short sleeps rather than a timed wait: cheap, and virtual-clock test harnesses know them.
+        """
+        since_check = 0.0
+        while not (lost.is_set() or connection.is_closed()):
+            await asyncio.sleep(WATCH_STEP)
+            since_check += WATCH_STEP
+            if since_check < self.health_interval:
+                continue
+            since_check = 0.0
             try:
-                await asyncio.wait_for(connection.fetchval("SELECT 1"), self.connect_timeout)
+                await connection.fetchval("SELECT 1", timeout=self.connect_timeout)
             except asyncio.CancelledError:
                 raise
             except Exception as error:

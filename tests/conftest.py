@@ -97,7 +97,7 @@ def seed_path() -> Path:
 def bot_settings(tmp_path: Path) -> Settings:
     """A bot on a fresh SQLite file, seeded with the bundled claims."""
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
-    return Settings(_env_file=None, database_url=url, discord_token="x", seed_claims=True)
+    return Settings(_env_file=None, database_url=url, discord_token="x", seed_claims=True, shard_count=1)
 
 
 @pytest.fixture

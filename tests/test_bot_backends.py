@@ -10,7 +10,9 @@ from tests.bot_support import embed_text
 
 @pytest.fixture
 def bot_settings(database_url: str) -> Settings:  # overrides conftest's SQLite-only fixture for this module
-    return Settings(_env_file=None, database_url=database_url, discord_token="x", seed_claims=True)
+    return Settings(
+        _env_file=None, database_url=database_url, discord_token="x", seed_claims=True, shard_count=1
+    )
 
 
 async def test_moderator_adds_a_claim_members_check_it_and_vote(world) -> None:
