@@ -37,6 +37,8 @@ READ_UNAVAILABLE = "The claim store is unavailable right now. Try again shortly.
 # SQLSTATEs of class 08 (connection exception) and 57P01-57P03 (shutdown, crash, starting up).
 _TRANSIENT_SQLSTATE_PREFIXES = ("08", "57P01", "57P02", "57P03")
 _SQLITE_TRANSIENT = ("database is locked", "database is busy", "unable to open database file")
+# Not worth retrying, but the store cannot take the write: tell the user instead of crashing.
+_SQLITE_UNWRITABLE = ("readonly database", "database or disk is full", "disk i/o error")
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,13 @@ def is_transient(error: BaseException) -> bool:
 
 def is_unavailable(error: BaseException) -> bool:
     """Failures that are not worth retrying but still mean "the store is unavailable"."""
-    return isinstance(error, sa_exc.TimeoutError)  # no pooled connection became free in time
+    if isinstance(error, sa_exc.TimeoutError):  # no pooled connection became free in time
+        return True
+    return any(
+        type(cause).__module__.startswith(("sqlite3", "aiosqlite"))
+        and any(text in str(cause).lower() for text in _SQLITE_UNWRITABLE)
+        for cause in _causes(error)
+    )
 
 
 def _is_asyncpg_connection_error(error: BaseException) -> bool:

@@ -30,8 +30,8 @@ def create_engine(
 ) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.database and parsed.database != ":memory:" and not parsed.query.get("uri"):
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)  # not for "file:...?uri=true"
         options = {}
         if parsed.database and parsed.database != ":memory:":
             options = {"pool_size": pool_size, "max_overflow": max_overflow, "pool_timeout": pool_timeout}
