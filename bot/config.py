@@ -44,6 +44,15 @@ class Settings(BaseSettings):
     # PostgreSQL only: also LISTEN for change notifications, so other processes' changes arrive at once.
     index_sync_listen: bool = True
 
+    # Abuse controls: /check uses per person and per channel within a window, and auto-replies
+    # per channel within a window (whatever the claims; the per-claim cooldown is a server setting).
+    check_user_uses: int = Field(default=5, ge=1)
+    check_user_seconds: float = Field(default=60.0, gt=0)
+    check_channel_uses: int = Field(default=20, ge=1)
+    check_channel_seconds: float = Field(default=60.0, gt=0)
+    autoreply_channel_cap: int = Field(default=5, ge=1)
+    autoreply_channel_cap_seconds: float = Field(default=60.0, gt=0)
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:

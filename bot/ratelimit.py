@@ -92,6 +92,16 @@ class CheckLimitSettings:
     channel_uses: int = 20
     channel_per_seconds: float = 60.0
 
+    @classmethod
+    def from_settings(cls, settings: object) -> CheckLimitSettings:
+        """From the CHECK_* keys of `bot.config.Settings` (any object with those attributes)."""
+        return cls(
+            user_uses=settings.check_user_uses,
+            user_per_seconds=settings.check_user_seconds,
+            channel_uses=settings.check_channel_uses,
+            channel_per_seconds=settings.check_channel_seconds,
+        )
+
 
 class CheckLimits:
     """The two `/check` limits together. A use counts against both only when both allow it."""

@@ -7,8 +7,8 @@ only when the channel is enabled and the message is long enough to matter.
 
 A reply is sent only when the engine decides `autoreply` with the server's thresholds, at most
 once per claim per channel per cooldown (kept in the database, so several processes agree), and
-at most `CHANNEL_CAP` times per channel per `CHANNEL_CAP_SECONDS` (in memory, and counted in the
-database too) so a flood of matching messages gets a bounded number of replies.
+at most AUTOREPLY_CHANNEL_CAP times per channel per AUTOREPLY_CHANNEL_CAP_SECONDS (settings; counted
+in memory and in the database) so a flood of matching messages gets a bounded number of replies.
 """
 
 from __future__ import annotations
@@ -40,8 +40,6 @@ log = logging.getLogger(__name__)
 CACHE_TTL = 5.0  # seconds a server's channels, ignore list and settings are trusted without a look
 MIN_CHARS = 20  # shorter messages are never worth the engine's time
 MIN_WORDS = 4
-CHANNEL_CAP = 5  # auto-replies per channel per CHANNEL_CAP_SECONDS, whatever the claims
-CHANNEL_CAP_SECONDS = 60.0
 REPLYABLE_TYPES = frozenset({discord.MessageType.default, discord.MessageType.reply})
 
 Clock = Callable[[], float]
@@ -88,7 +86,10 @@ class AutoReply(
     def __init__(self, bot: ClaimBot, *, clock: Clock = time.monotonic) -> None:
         self.bot = bot
         self.clock = clock
-        self.channel_cap = KeyedLimiter(CHANNEL_CAP, CHANNEL_CAP_SECONDS, clock=clock)
+        # The flood cap: auto-replies per channel per window, whatever the claims.
+        self.cap = bot.settings.autoreply_channel_cap
+        self.cap_seconds = bot.settings.autoreply_channel_cap_seconds
+        self.channel_cap = KeyedLimiter(self.cap, self.cap_seconds, clock=clock)
         self._states: dict[int, GuildState] = {}
         self._loading: dict[int, asyncio.Future[GuildState]] = {}
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
@@ -205,7 +206,7 @@ class AutoReply(
         if self.channel_cap.retry_after(channel_id):
             return Outcome.CHANNEL_CAPPED
         # Other processes count too: the database knows every auto-reply sent in this channel.
-        if await guilds.autoreplies_since(channel_id, CHANNEL_CAP_SECONDS) >= CHANNEL_CAP:
+        if await guilds.autoreplies_since(channel_id, self.cap_seconds) >= self.cap:
             return Outcome.CHANNEL_CAPPED
         me = message.guild.me
         permissions = message.channel.permissions_for(me) if me is not None else None

@@ -11,7 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.matching import DEFAULT_THRESHOLDS
-from bot.ratelimit import CheckLimits
+from bot.ratelimit import CheckLimits, CheckLimitSettings
 from bot.ui import FeedbackView, answer_embed, fit_embed, respond, safe_text
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ MAX_STATEMENT = 1000
 class Check(commands.Cog):
     def __init__(self, bot: ClaimBot) -> None:
         self.bot = bot
-        self.limits = CheckLimits()
+        self.limits = CheckLimits(CheckLimitSettings.from_settings(bot.settings))
         self.menu = app_commands.ContextMenu(name="Check claim", callback=self.check_message)
 
     async def cog_load(self) -> None:

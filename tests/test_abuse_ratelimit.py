@@ -91,3 +91,13 @@ def test_invalid_limits_refused():
         KeyedLimiter(0, 10)
     with pytest.raises(ValueError):
         KeyedLimiter(1, 0)
+
+
+def test_limits_come_from_settings():
+    from bot.config import Settings
+
+    settings = Settings(_env_file=None, check_user_uses=2, check_channel_seconds=30, autoreply_channel_cap=3)
+    limits = CheckLimitSettings.from_settings(settings)
+    expected = CheckLimitSettings(user_uses=2, user_per_seconds=60, channel_uses=20, channel_per_seconds=30)
+    assert limits == expected
+    assert settings.autoreply_channel_cap == 3

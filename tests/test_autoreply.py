@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from bot.checks import NotModerator
 from bot.ui import FEEDBACK_WRONG_ID
-from cogs.autoreply import CACHE_TTL, CHANNEL_CAP, AutoReply, Outcome
+from cogs.autoreply import CACHE_TTL, AutoReply, Outcome
 from db.models import ReplyRow
 from tests.bot_support import BotWorld
 from tests.conftest import SEED_PATH
@@ -367,7 +367,7 @@ async def test_flood_of_many_claims_is_capped_per_channel(ar: World):
     texts = restatements()
     await burst(ar, ar.member, [texts[i % len(texts)] for i in range(100)])
     replies = bot_replies(ar.general)
-    assert len(replies) == CHANNEL_CAP
+    assert len(replies) == ar.cog.cap
     assert len({claim_of(r) for r in replies}) >= 2  # different claims, still capped
 
 
@@ -375,13 +375,13 @@ async def test_flood_cap_counts_other_processes(ar: World):
     """Another process has no in-memory count of this one's replies: the database still bounds it."""
     await ar.admin.slash(ar.general, "autoreply settings", cooldown=0)
     texts = restatements()
-    for text in texts[:CHANNEL_CAP]:
+    for text in texts[: ar.cog.cap]:
         await ar.member.send(ar.general, text)
-    assert len(bot_replies(ar.general)) == CHANNEL_CAP
+    assert len(bot_replies(ar.general)) == ar.cog.cap
     elsewhere = AutoReply(ar.bot)  # empty caches, a fresh limiter, the same database
     stored = ar.env.backend.create_message(ar.general.id, ar.member.id, texts[-1], broadcast=False)
     assert await elsewhere.handle(to_discord_message(ar.env, stored)) == Outcome.CHANNEL_CAPPED
-    assert len(bot_replies(ar.general)) == CHANNEL_CAP
+    assert len(bot_replies(ar.general)) == ar.cog.cap
 
 
 # -- wrong votes -----------------------------------------------------------------------------------------
