@@ -405,3 +405,90 @@ async def test_pool_settings_reach_the_engine(database_url: str) -> None:
 
 async def _true(value: bool) -> bool:
     return value
+
+
+# -- two bot instances -------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def bots() -> AsyncIterator[Callable[..., Awaitable]]:
+    """Start bots built by `create_bot` up to the end of setup_hook (store, cogs, index sync);
+    no Discord connection. All are closed after the test."""
+    from bot.client import create_bot
+
+    started = []
+
+    async def start(url: str, **overrides):
+        bot = create_bot(_settings(url, **overrides))
+        await bot.__aenter__()
+        started.append(bot)
+        await bot.setup_hook()
+        return bot
+
+    try:
+        yield start
+    finally:
+        for bot in started:
+            await bot.__aexit__(None, None, None)
+
+
+def bot_matches(bot, statement: str, claim_id: str):
+    async def check() -> bool:
+        return any(claim.id == claim_id for _, claim in (await bot.claims.check(statement)).matches)
+
+    return check
+
+
+async def test_two_bots_on_one_database_share_changes_via_the_revision_check(database_url: str, bots) -> None:
+    first = await bots(database_url, index_sync_interval=1.0, index_sync_listen=False)
+    second = await bots(database_url, index_sync_interval=1.0, index_sync_listen=False)
+    assert first.claims.matcher is not second.claims.matcher
+    assert second.refresh_index.is_running()
+
+    await first.claims.create(make_claim("whales", WHALES), actor="1")
+    await eventually(bot_matches(second, WHALES, "whales"), what="a claim added in one bot reaches the other")
+    await second.claims.change("whales", actor="2", text=OWLS)
+    await eventually(bot_matches(first, OWLS, "whales"), what="an edit in the other bot comes back")
+    await first.claims.change("whales", actor="1", archived=True)
+    await eventually(indexed_in_bot(second, "whales", present=False), what="an archive reaches the other bot")
+    await first.claims.change("whales", actor="1", archived=False)
+    await eventually(bot_matches(second, OWLS, "whales"), what="a restore reaches the other bot")
+
+
+async def test_two_bots_on_postgres_share_changes_via_notify_also_after_a_restart(pg_url: str, bots) -> None:
+    """The bots' revision check runs once a minute here: only NOTIFY can meet the bound."""
+    ctl = _pg_ctl()
+    first = await bots(pg_url, index_sync_interval=60.0, db_retry_delay=0.1, db_retry_max_delay=0.5)
+    second = await bots(pg_url, index_sync_interval=60.0, db_retry_delay=0.1, db_retry_max_delay=0.5)
+    for bot in (first, second):
+        await eventually(lambda bot=bot: _true(bot.index_sync.listening), within=10, what="listeners connect")
+
+    await first.claims.create(make_claim("whales", WHALES), actor="1")
+    await eventually(bot_matches(second, WHALES, "whales"), what="a claim added in one bot reaches the other")
+    await second.claims.change("whales", actor="2", archived=True)
+    await eventually(indexed_in_bot(first, "whales", present=False), what="an archive comes back")
+
+    await _pg(ctl, "restart")
+    for bot in (first, second):
+        await eventually(
+            lambda bot=bot: _true(bot.index_sync.listening), within=15, what="listeners reconnect"
+        )
+    await first.claims.change("whales", actor="1", archived=False)
+    await eventually(bot_matches(second, WHALES, "whales"), what="a restore after the restart arrives")
+    await first.claims.create(make_claim("owls", OWLS), actor="1")
+    await eventually(bot_matches(second, OWLS, "owls"), what="a claim added after the restart arrives")
+
+
+def indexed_in_bot(bot, claim_id: str, present: bool = True):
+    async def check() -> bool:
+        return (claim_id in bot.claims.matcher) == present
+
+    return check
+
+
+def test_store_unavailable_is_an_expected_error_shown_to_the_user() -> None:
+    from bot.client import error_message
+
+    assert error_message(StoreUnavailable()) == (
+        "The claim store is unavailable; your change was not saved. Try again shortly."
+    )
