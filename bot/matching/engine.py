@@ -27,6 +27,7 @@ from bot.matching.text import (
     clean,
     is_number,
     split_clauses,
+    stems,
     tokens,
     words,
 )
@@ -74,7 +75,13 @@ MIN_CONTENT_FOR_AUTOREPLY = 3
 _K1 = 0.9
 _B = 0.4
 _BIGRAM_WEIGHT = 0.25
-_CANDIDATES = 20  # rescored per clause
+_CANDIDATES = 12  # best BM25 candidates rescored per message
+_RESCORE_FLOOR = 0.3  # ... unless their BM25 is below this share of the best
+_POSTINGS_BUDGET = 40_000
+_ALWAYS_RETRIEVED = 4  # rarest terms retrieved whatever their postings
+_CLAUSES_PER_CANDIDATE = 3  # clauses each candidate is compared with, those sharing most words
+_MAX_CACHED_SIDES = 20_000
+_MAX_CACHED_GUILDS = 64
 _UNKNOWN_WEIGHT = 0.5  # share of the maximum idf given to message words no claim uses
 _NUMBER_BOOST = 1.5  # a figure identifies a claim more than a word does
 # Pseudo-documents added to the collection size for coverage weights, so that in a small collection
@@ -114,6 +121,12 @@ class Matcher:
         self._buckets: dict[tuple[str, int], list[str]] = {}
         self._typo_cache: dict[str, str] = {}
         self._last_comparisons: dict[str, guards.Comparison] = {}
+        # Weights and rewritten claims are cached per guild; any change to claims or synonyms bumps
+        # the version and drops them.
+        self._version = 0
+        self._cache_version = 0
+        self._cache: dict[int | None, tuple[_Weights, dict]] = {}
+        self._masks: dict[tuple[str, int | None], tuple[int, np.ndarray]] = {}
         for word in self._synonyms.all_words():
             self._learn_word(word)
 
@@ -121,7 +134,7 @@ class Matcher:
 
     def add(self, claim: Claim) -> None:
         """Insert or replace a claim; an archived claim is removed instead."""
-        self.remove(claim.id)
+        self.remove(claim.id)  # also bumps the cache version
         if claim.archived:
             return
         # "the Pentagon says ...": words naming the claim's parties explain a message without restating it
@@ -135,6 +148,7 @@ class Matcher:
     update = add
 
     def remove(self, claim_id: str) -> None:
+        self._version += 1
         for doc in self._claim_docs.pop(claim_id, ()):
             self._index.remove(doc)
             self._docs[doc] = None
@@ -142,6 +156,7 @@ class Matcher:
     def set_synonyms(self, guild_id: int | None, groups: Sequence[Sequence[str]]) -> None:
         """Replace the synonym groups of one scope (None = all guilds). Takes effect at once."""
         self._synonyms.set_groups(guild_id, groups)
+        self._version += 1
         for group in groups:
             for member in group:
                 if isinstance(member, str):
@@ -156,11 +171,11 @@ class Matcher:
         return claim_id in self._claim_docs
 
     def _add_text(self, claim_id: str, text: str, guild: int | None, parties: tuple[str, ...]) -> int:
-        cleaned = clean(text)
-        for word in words(cleaned):
+        surface = words(clean(text))
+        for word in surface:
             if word not in self._surface:
                 self._learn_word(word)
-        seq = tuple(tokens(cleaned))
+        seq = tuple(stems(surface))
         doc = self._index.add([t for t in seq if t not in NON_CONTENT], guild)
         if doc >= len(self._docs):
             self._docs.extend([None] * (doc + 1 - len(self._docs)))
@@ -228,7 +243,7 @@ class Matcher:
             return CheckResult(Decision.AUTOREPLY, matches)
         return CheckResult(Decision.SUGGEST, matches)
 
-    def _best(self, text: str, guild_id: int | None) -> tuple[dict[str, Match], int]:
+    def _best(self, text: str, guild_id: int | None, explain: bool = False) -> tuple[dict[str, Match], int]:
         if not self._claim_docs or not text:
             return {}, 0
         view = self._synonyms.view(guild_id)
@@ -248,108 +263,147 @@ class Matcher:
             offsets = np.cumsum([0] + [len(c.canon) for c in clauses[:-1]])
             adjectives = {int(o) + i for c, o in zip(clauses, offsets, strict=True) for i in c.adjectives}
             clauses.append(_Clause(canon, adjectives, [t for c in clauses for t in c.content]))
-        weights = _Weights(self._index, view)
-        retrieved = []
-        doc_bm25: dict[int, float] = {}  # best retrieval score of each candidate over all clauses
-        for clause in clauses:
-            found = self._retrieve(clause, weights, guild_id)
-            if found is None:
-                continue
-            docs, bm25, ideal = found
-            if len(docs) > _CANDIDATES:
-                top = np.argpartition(-bm25, _CANDIDATES)[:_CANDIDATES]
-                docs, bm25 = docs[top], bm25[top]
-            retrieved.append((clause, docs.tolist(), bm25.tolist(), ideal))
-            for doc_id, value in zip(retrieved[-1][1], retrieved[-1][2], strict=True):
-                if value > doc_bm25.get(doc_id, 0.0):
-                    doc_bm25[doc_id] = value
+        weights, sides = self._caches(guild_id, view)
         best: dict[str, Match] = {}
         self._last_comparisons = comparisons = {}
-        if not doc_bm25:
+        # One retrieval for the whole message; each candidate is then compared with the clauses
+        # that share most with it (a claim is often one sentence of a longer message).
+        found = self._retrieve(clauses, weights, guild_id)
+        if found is None:
             return best, len(distinct)
-        top_bm25 = max(doc_bm25.values())
-        sides: dict[int, tuple[guards.Side, set[str]]] = {}
-        for clause, docs, bm25, ideal in retrieved:
-            query = guards.Side(clause.canon, clause.adjectives)
-            for doc_id, value in zip(docs, bm25, strict=True):
-                doc = self._docs[doc_id]
-                if doc is None:
-                    continue
-                if doc_id not in sides:
-                    canon, adjectives = view.rewrite(doc.tokens)
-                    parties = set(view.rewrite(doc.parties)[0]) if doc.parties else set()
-                    sides[doc_id] = (guards.Side(canon, adjectives), parties)
-                side, parties = sides[doc_id]
+        docs, bm25, ideal = found
+        top_bm25 = float(bm25.max())
+        queries = [guards.Side.of(c.canon, c.adjectives) for c in clauses]
+        for doc_id, value in zip(docs.tolist(), bm25.tolist(), strict=True):
+            doc = self._docs[doc_id]
+            if doc is None:
+                continue
+            cached = sides.get(doc_id)
+            if cached is None:
+                canon, adjectives = view.rewrite(doc.tokens)
+                parties = set(view.rewrite(doc.parties)[0]) if doc.parties else set()
+                cached = sides[doc_id] = (guards.Side.of(canon, adjectives), parties)
+            side, parties = cached
+            if len(queries) > _CLAUSES_PER_CANDIDATE:
+                ranked = sorted(queries, key=lambda q: -len(q.content_set & side.content_set))
+                chosen = ranked[:_CLAUSES_PER_CANDIDATE]
+            else:
+                chosen = queries
+            for query in chosen:
                 comparison = guards.compare(query, side, weights, view.entities, parties)
-                comparison = replace(comparison, bm25=value / ideal, bm25_rel=doc_bm25[doc_id] / top_bm25)
-                score = calibrate(comparison)
+                score = calibrate(comparison, value / ideal, value / top_bm25)
                 previous = best.get(doc.claim_id)
                 if previous is None or score > previous.score:
                     best[doc.claim_id] = Match(doc.claim_id, round(score, 4), doc.text)
-                    comparisons[doc.claim_id] = comparison
+                    if explain:
+                        comparisons[doc.claim_id] = replace(
+                            comparison, bm25=value / ideal, bm25_rel=value / top_bm25
+                        )
         return best, len(distinct)
+
+    def _caches(self, guild_id: int | None, view: SynonymView) -> tuple[_Weights, dict]:
+        """Term weights and rewritten claims for one guild, kept until the index or synonyms change."""
+        if self._cache_version != self._version:
+            self._cache.clear()
+            self._cache_version = self._version
+        cached = self._cache.get(guild_id)
+        if cached is None or cached[0].view is not view or len(cached[1]) > _MAX_CACHED_SIDES:
+            if len(self._cache) > _MAX_CACHED_GUILDS:
+                self._cache.clear()
+            cached = self._cache[guild_id] = (_Weights(self._index, view), {})
+        return cached
 
     def explain(self, text: str, guild_id: int | None = None) -> dict[str, tuple[float, guards.Comparison]]:
         """Every candidate claim with its score and the features behind it (for tuning and debugging)."""
-        best, _ = self._best(text, guild_id)
+        best, _ = self._best(text, guild_id, explain=True)
         comparisons = self._last_comparisons
         return {claim_id: (m.score, comparisons[claim_id]) for claim_id, m in best.items()}
 
-    def _retrieve(self, clause: _Clause, weights: _Weights, guild_id: int | None):
-        """BM25 over unigrams, synonym groups and bigrams; returns (doc ids, scores) in scope."""
+    def _retrieve(self, clauses: list[_Clause], weights: _Weights, guild_id: int | None):
+        """BM25 over unigrams, synonym groups and in-clause bigrams, vectorised over all terms.
+
+        Returns the best candidates in scope (doc ids), their scores, and the score an average-length
+        document holding every term once would get (to normalise).
+        """
         index = self._index
         terms: list[tuple[list[list[int]], float]] = []  # (alternative key paths, weight)
-        seen: set[str] = set()
-        for token in clause.content:
-            if token in seen:
-                continue
-            seen.add(token)
-            paths = weights.paths(token)
-            if paths:
-                terms.append((paths, 1.0))
-        plain = [t for t in clause.content if not t.startswith(GROUP_PREFIX)]
-        for first, second in zip(plain, plain[1:], strict=False):
-            a, b = index.term_id(first), index.term_id(second)
-            if a is not None and b is not None and (first, second) not in seen:
-                seen.add((first, second))  # type: ignore[arg-type]
-                terms.append(([[bigram_key(a, b)]], _BIGRAM_WEIGHT))
+        seen: set = set()
+        for clause in clauses:
+            for token in clause.content:
+                if token not in seen:
+                    seen.add(token)
+                    paths = weights.paths(token)
+                    if paths:
+                        terms.append((paths, 1.0))
+            plain = [t for t in clause.content if not t.startswith(GROUP_PREFIX)]
+            for pair in zip(plain, plain[1:], strict=False):
+                a, b = index.term_id(pair[0]), index.term_id(pair[1])
+                if a is not None and b is not None and pair not in seen:
+                    seen.add(pair)
+                    terms.append(([[bigram_key(a, b)]], _BIGRAM_WEIGHT))
         if not terms:
             return None
         keys = sorted({k for paths, _ in terms for path in paths for k in path})
         postings = dict(zip(keys, index.postings(keys), strict=True))
-        average = index.average_length
-        all_docs = []
-        all_scores = []
-        ideal = 0.0  # a document with every query term once, at average length
-        for paths, weight in terms:
-            docs, tfs = _union(paths, postings)
-            live = index.alive(docs)  # removed and replaced claims keep postings until a merge
-            docs, tfs = docs[live], tfs[live]
-            if not len(docs):
-                continue
-            idf = index.idf(len(docs))
-            ideal += weight * idf
-            norm = _K1 * (1 - _B + _B * index.lengths(docs) / average)
-            all_docs.append(docs)
-            all_scores.append(weight * idf * tfs * (_K1 + 1) / (tfs + norm))
-        if not all_docs:
+        parts = [_union(paths, postings) for paths, _ in terms]
+        counts = np.fromiter((len(d) for d, _ in parts), np.int64, len(parts))
+        # A budget of postings, rarest terms first: the commonest words of a long message add little
+        # to the ranking and most of the cost, so past the budget they only count in the rescoring.
+        order = np.argsort(counts, kind="stable")
+        within = np.cumsum(counts[order]) <= _POSTINGS_BUDGET
+        within[:_ALWAYS_RETRIEVED] = True
+        kept = np.sort(order[within])
+        if not counts[kept].sum():
             return None
-        docs = np.concatenate(all_docs)
-        scores = np.concatenate(all_scores)
-        unique, inverse = np.unique(docs, return_inverse=True)
-        totals = np.bincount(inverse, weights=scores)
-        guild = index.guilds[unique]
+        docs = np.concatenate([parts[i][0] for i in kept])
+        tfs = np.concatenate([parts[i][1] for i in kept]).astype(np.float64)
+        term_of = np.repeat(kept, counts[kept])
+        live = index.alive(docs)  # removed and replaced claims keep postings until a merge
+        docs, tfs, term_of = docs[live], tfs[live], term_of[live]
+        if not len(docs):
+            return None
+        df = counts.copy()  # terms past the budget: df counts removed documents too (an estimate)
+        df[kept] = np.bincount(term_of, minlength=len(parts))[kept]
+        n = max(index.n_alive, 1)
+        term_weights = np.fromiter((w for _, w in terms), np.float64, len(terms))
+        idf = np.log1p((n - df + 0.5) / (df + 0.5)) * term_weights
+        ideal = float(idf[df > 0].sum())
+        norm = _K1 * (1 - _B + _B * index.lengths(docs) / index.average_length)
+        scores = idf[term_of] * tfs * (_K1 + 1) / (tfs + norm)
+        # Dense accumulation: one bincount over the touched postings beats sorting them (np.unique).
+        totals = np.bincount(docs, scores, minlength=index.n_docs) * self._scope_mask(guild_id)
+        best = totals.max()
+        if best <= 0.0:
+            return None
+        docs = np.flatnonzero(totals >= best * _RESCORE_FLOOR)
+        if len(docs) > _CANDIDATES:
+            docs = docs[np.argpartition(-totals[docs], _CANDIDATES)[:_CANDIDATES]]
+        return docs, totals[docs], ideal
+
+    def _scope_mask(self, guild_id: int | None) -> np.ndarray:
+        """1.0 for live documents the guild may see (global or its own), else 0.0; cached per version."""
+        key = ("mask", guild_id)
+        cached = self._masks.get(key)
+        if cached is not None and cached[0] == self._version and len(cached[1]) == self._index.n_docs:
+            return cached[1]
+        index = self._index
+        guilds = index.guilds[: index.n_docs]
         own = NO_GUILD if guild_id is None else guild_id
-        in_scope = index.alive(unique) & ((guild == NO_GUILD) | (guild == own))
-        return unique[in_scope], totals[in_scope], ideal
+        visible = index.alive(np.arange(index.n_docs)) & ((guilds == NO_GUILD) | (guilds == own))
+        mask = visible.astype(np.float64)
+        if len(self._masks) > _MAX_CACHED_GUILDS:
+            self._masks.clear()
+        self._masks[key] = (self._version, mask)
+        return mask
 
 
-def calibrate(comparison: guards.Comparison) -> float:
+def calibrate(comparison: guards.Comparison, bm25: float, bm25_rel: float) -> float:
     """Map the features to a 0..1 score with a logistic model, then apply the guards.
 
-    Fitted by `python -m bench.checkthat --fit` on CheckThat 2020 train (tweets against Snopes claims)
-    together with the labelled dev messages: the score is the estimated chance that the claim is the
-    one the message restates.
+    `bm25` is the retrieval score over the best the message's terms could reach, `bm25_rel` over the
+    best candidate's. Fitted by `python -m bench.checkthat --fit` on CheckThat 2020 train (tweets
+    against Snopes claims) together with the labelled dev messages: the score estimates the chance
+    that the claim is the one the message restates.
     """
     if comparison.factor <= 0.0:
         return 0.0
@@ -359,8 +413,8 @@ def calibrate(comparison: guards.Comparison) -> float:
         + w_doc * comparison.d_cov
         + w_query * comparison.q_cov
         + w_pairs * comparison.pair_cov
-        + w_bm25 * min(comparison.bm25, 1.5)
-        + w_rel * comparison.bm25_rel
+        + w_bm25 * min(bm25, 1.5)
+        + w_rel * bm25_rel
     )
     return comparison.factor / (1.0 + math.exp(-z))
 
@@ -371,6 +425,7 @@ class _Weights:
     def __init__(self, index: InvertedIndex, view: SynonymView) -> None:
         self._index = index
         self._view = view
+        self.view = view
         self._weights: dict[str, float] = {}
         self._paths: dict[str, list[list[int]]] = {}
         self.unknown = _UNKNOWN_WEIGHT * self._idf(0)
@@ -422,7 +477,7 @@ def _union(paths: list[list[int]], postings: dict[int, tuple[np.ndarray, np.ndar
         parts_docs.append(docs)
         parts_tfs.append(tfs)
     if len(parts_docs) == 1:
-        return parts_docs[0], parts_tfs[0].astype(np.float64)
+        return parts_docs[0], parts_tfs[0]
     docs = np.concatenate(parts_docs)
     tfs = np.concatenate(parts_tfs).astype(np.float64)
     unique, inverse = np.unique(docs, return_inverse=True)

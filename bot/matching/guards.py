@@ -13,10 +13,10 @@ does not trigger them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
-from bot.matching.text import MONTHS, NEGATIONS, NON_CONTENT, is_number
+from bot.matching.text import MONTHS, NEGATIONS, NON_CONTENT
 
 # Score multipliers, chosen on the labelled dev set: low enough that a guarded candidate can
 # still be suggested by /check but is not answered automatically.
@@ -43,8 +43,32 @@ class Weights(Protocol):
 
 @dataclass(slots=True)
 class Side:
+    """One side of a comparison, with what every comparison needs computed once."""
+
     canon: list[str]  # canonical tokens in order, stopwords included
     adjectives: set[int]  # positions of country adjectives ("Russian")
+    content: list[str] = field(default_factory=list)  # canon without stopwords
+    content_set: frozenset[str] = frozenset()
+    numbers: list[str] = field(default_factory=list)
+    number_at: list[int] = field(default_factory=list)  # positions of the numbers in content
+    pairs: frozenset[tuple[str, str]] = frozenset()
+    negated: bool = False  # has a negation word at all
+    _mass: float = -1.0
+
+    @classmethod
+    def of(cls, canon: list[str], adjectives: set[int]) -> Side:
+        content = [t for t in canon if t not in NON_CONTENT]
+        number_at = [i for i, t in enumerate(content) if t[:1].isdigit()]
+        numbers = [content[i] for i in number_at]
+        pairs = frozenset(zip(content, content[1:], strict=False))
+        negated = not NEGATIONS.isdisjoint(canon)
+        return cls(canon, adjectives, content, frozenset(content), numbers, number_at, pairs, negated)
+
+    def mass(self, weight) -> float:
+        """Total weight of the content words (weights are fixed while a Side is cached)."""
+        if self._mass < 0:
+            self._mass = sum(weight(t) for t in self.content_set)
+        return self._mass
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,41 +97,37 @@ def compare(
     `actors` are canonical tokens that name countries or other bodies (the synonym groups);
     `parties` are words naming who made or denied the claim.
     """
-    q_content = [t for t in query.canon if t not in NON_CONTENT]
-    d_content = [t for t in doc.canon if t not in NON_CONTENT]
-    if not q_content or not d_content:
-        return NO_MATCH
-    d_numbers = [t for t in set(d_content) if is_number(t)]
-    mapping = {
-        t: near for t in set(q_content) if is_number(t) and (near := _near(t, d_numbers)) and near != t
-    }
-    if mapping:
-        q_content = [mapping.get(t, t) for t in q_content]
-        query = Side([mapping.get(t, t) for t in query.canon], query.adjectives)
-    q_set = set(q_content)
-    d_set = set(d_content)
-    common = q_set & d_set
+    d_set = doc.content_set
+    common = query.content_set & d_set
     if not common:
         return NO_MATCH
+    if query.numbers and doc.numbers:
+        mapping = {t: near for t in query.numbers if (near := _near(t, doc.numbers)) and near != t}
+        if mapping:  # "654k" in the message stands for the claim's 654,430
+            query = Side.of([mapping.get(t, t) for t in query.canon], query.adjectives)
+            common = query.content_set & d_set
+    q_set = query.content_set
     weight = weights.weight
     matched = sum(weight(t) for t in common)
-    d_cov = matched / sum(weight(t) for t in d_set)
+    d_cov = matched / doc.mass(weight)
     # An attribution ("the Pentagon says") neither restates the claim nor speaks against it.
-    attributed = (q_set - d_set) & parties
-    q_cov = matched / sum(weight(t) for t in q_set - attributed)
-    d_pairs = set(zip(d_content, d_content[1:], strict=False))
-    q_pairs = set(zip(q_content, q_content[1:], strict=False))
-    pair_cov = len(d_pairs & q_pairs) / len(d_pairs) if d_pairs else 0.0
+    attributed = (q_set - d_set) & parties if parties else ()
+    q_cov = matched / (query.mass(weight) - sum(weight(t) for t in attributed))
+    pair_cov = len(doc.pairs & query.pairs) / len(doc.pairs) if doc.pairs else 0.0
 
-    negation = NEGATION_MISMATCH if _negated(query.canon, common) != _negated(doc.canon, common) else 1.0
     factor = 1.0
     reasons: list[str] = []
-    for name, value in (
-        *_numbers_factors(q_content, d_content, common),
-        ("actor", _actors_factor(q_set, d_set, actors, weight)),
-        ("swap", _roles_factor(query, doc, common & actors, actors)),
-        ("negation", negation),
-    ):
+    checks = []
+    if query.numbers or doc.numbers:
+        checks.extend(_numbers_factors(query, doc, common))
+    if not actors.isdisjoint(d_set):
+        checks.append(("actor", _actors_factor(q_set, d_set, actors, weight)))
+        shared = common & actors
+        if len(shared) >= 2:
+            checks.append(("swap", _roles_factor(query, doc, shared, actors)))
+    if (query.negated or doc.negated) and _negated(query.canon, common) != _negated(doc.canon, common):
+        checks.append(("negation", NEGATION_MISMATCH))
+    for name, value in checks:
         if value < 1.0:
             factor *= value
             reasons.append(name)
@@ -129,27 +149,27 @@ def _near(token: str, candidates: list[str]) -> str | None:
     return None
 
 
-def _numbers(content: list[str], common: set[str]) -> tuple[set[str], set[str]]:
+def _numbers(side: Side, common: set[str]) -> tuple[set[str], set[str]]:
     """Figures that count something both sides mention, and dates (next to a month name, or years)."""
     quantities: set[str] = set()
     dates: set[str] = set()
-    for i, token in enumerate(content):
-        if not is_number(token):
-            continue
+    content = side.content
+    for i in side.number_at:
+        token = content[i]
         neighbours = content[max(i - 1, 0) : i] + content[i + 1 : i + 2]
         beside_month = any(t in MONTHS for t in neighbours)
         if beside_month or (len(token) == 4 and token.isdigit() and 1900 <= int(token) <= 2100):
             dates.add(token)
             continue
         around = content[max(i - NUMBER_REACH, 0) : i] + content[i + 1 : i + 1 + NUMBER_REACH]
-        if any(t in common and not is_number(t) for t in around):
+        if any(t in common and not t[:1].isdigit() for t in around):
             quantities.add(token)
     return quantities, dates
 
 
-def _numbers_factors(q_content: list[str], d_content: list[str], common: set[str]) -> list[tuple[str, float]]:
-    q_quantities, q_dates = _numbers(q_content, common)
-    d_quantities, d_dates = _numbers(d_content, common)
+def _numbers_factors(query: Side, doc: Side, common: set[str]) -> list[tuple[str, float]]:
+    q_quantities, q_dates = _numbers(query, common)
+    d_quantities, d_dates = _numbers(doc, common)
     factors = []
     extra = q_quantities - d_quantities
     missing = d_quantities - q_quantities

@@ -149,30 +149,49 @@ MONTHS = frozenset(
 def clean(text: str) -> str:
     """Strip Discord markup, URLs and invisible characters; fold case, width, fancy fonts and accents."""
     text = text[:MAX_CHARS]
-    text = _CODE_BLOCK.sub(" ", text)
-    text = _INLINE_CODE.sub(r" \1 ", text)
-    text = _DISCORD_TOKEN.sub(" ", text)
-    text = _MASKED_LINK.sub(r" \1 ", text)
-    text = _URL.sub(" ", text)
+    # Each pass runs only when its trigger character is present: most texts are plain.
+    if "`" in text:
+        text = _INLINE_CODE.sub(r" \1 ", _CODE_BLOCK.sub(" ", text))
+    if "<" in text:
+        text = _DISCORD_TOKEN.sub(" ", text)
+    if "](" in text:
+        text = _MASKED_LINK.sub(r" \1 ", text)
+    if "/" in text or "www." in text:
+        text = _URL.sub(" ", text)
     if not text.isascii():
         text = _INVISIBLE.sub("", text)
         # NFKC folds full-width and mathematical "fancy font" letters to plain ones.
         text = unicodedata.normalize("NFKC", text)
         text = text.translate(_APOSTROPHES)
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
-    else:
-        text = _INVISIBLE.sub("", text).replace("`", "'")
-    text = _US.sub(" usa ", text)
-    text = _HANDLE.sub(" ", text)
-    text = _EMOJI_SHORTCODE.sub(" ", text)
-    text = _MARKDOWN.sub(" ", text)
+    elif not text.isprintable():
+        text = _INVISIBLE.sub("", text)
+    if "U" in text:
+        text = _US.sub(" usa ", text)
+    if "@" in text:
+        text = _HANDLE.sub(" ", text)
+    if ":" in text:
+        text = _EMOJI_SHORTCODE.sub(" ", text)
+    if _MARKUP_CHARS.intersection(text):
+        text = _MARKDOWN.sub(" ", text)
     text = text.casefold()
-    text = _ACRONYM_DOTS.sub(lambda m: m.group(0).replace(".", ""), text)
-    text = _NOT_CONTRACTION.sub(lambda m: f"{_NOT_STEMS.get(m.group(1), m.group(1))} not", text)
-    text = _POSSESSIVE.sub(" 's", text).replace("cannot", "can not")
-    text = text.replace("%", " percent ").replace("per cent", "percent")
-    text = _ORDINAL.sub(r"\1", text)
-    return _NUMBER.sub(_number_repl, text)
+    if "." in text:
+        text = _ACRONYM_DOTS.sub(lambda m: m.group(0).replace(".", ""), text)
+    if "t" in text:
+        text = _NOT_CONTRACTION.sub(lambda m: f"{_NOT_STEMS.get(m.group(1), m.group(1))} not", text)
+    if "'" in text:
+        text = _POSSESSIVE.sub(" 's", text)
+    if "cannot" in text:
+        text = text.replace("cannot", "can not")
+    if "%" in text or "per cent" in text:
+        text = text.replace("%", " percent ").replace("per cent", "percent")
+    if _DIGITS.intersection(text):
+        text = _NUMBER.sub(_number_repl, _ORDINAL.sub(r"\1", text))
+    return text
+
+
+_MARKUP_CHARS = frozenset("*~_|#>-")
+_DIGITS = frozenset("0123456789")
 
 
 def format_number(value: float) -> str:
@@ -201,7 +220,10 @@ def split_clauses(cleaned: str) -> list[str]:
 def words(cleaned: str) -> list[str]:
     """Surface words of cleaned text, with number words folded into canonical numbers."""
     raw = _WORD.findall(cleaned)
-    return _fold_number_words(raw) if any(w in _UNITS or w in _SCALES for w in raw) else raw
+    return raw if _NUMBER_WORDS.isdisjoint(raw) else _fold_number_words(raw)
+
+
+_NUMBER_WORDS = frozenset(_UNITS) | frozenset(_SCALES)
 
 
 def _fold_number_words(raw: list[str]) -> list[str]:
@@ -253,7 +275,12 @@ def tokens(cleaned: str, correct: Callable[[str], str] | None = None) -> list[st
     surface = words(cleaned)[:MAX_CLAUSE_TOKENS]
     if correct is not None:
         surface = [correct(w) for w in surface]
-    return [stem(w) for w in surface]
+    return stems(surface)
+
+
+def stems(surface: list[str]) -> list[str]:
+    cache = _stem_cache
+    return [cache.get(w) or stem(w) for w in surface]
 
 
 def is_number(token: str) -> bool:
