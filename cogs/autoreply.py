@@ -163,13 +163,13 @@ class AutoReply(
             return Outcome.NOT_IN_GUILD
         author = message.author
         if author.bot or message.webhook_id is not None or author.id == self.bot.user.id:
-            return Outcome.FROM_BOT
+            return self._done(message, Outcome.FROM_BOT, started)
         if message.type not in REPLYABLE_TYPES:
-            return Outcome.NOT_A_CHAT_MESSAGE
+            return self._done(message, Outcome.NOT_A_CHAT_MESSAGE, started)
         state = await self.state(guild.id)
         channel_id = message.channel.id
         if channel_id not in state.channels or state.config is None:
-            return Outcome.CHANNEL_NOT_ENABLED
+            return self._done(message, Outcome.CHANNEL_NOT_ENABLED, started)
         content = message.content
         if len(content) < MIN_CHARS or len(content.split(None, MIN_WORDS)) < MIN_WORDS:
             return self._done(message, Outcome.TOO_SHORT, started)
