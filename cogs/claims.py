@@ -174,7 +174,7 @@ class Claims(
         stated_on: Day | None = None,
         quote: app_commands.Range[str, 1, MAX_QUOTE] | None = None,
         source_url: Url | None = None,
-        id: ClaimId | None = None,  # noqa: A002 - the option's name on Discord
+        id: ClaimId | None = None,
     ) -> None:
         statement = Statement(
             party=party.strip(),
@@ -435,7 +435,7 @@ class Claims(
         self,
         interaction: discord.Interaction[ClaimBot],
         file: discord.Attachment,
-        format: FormatName | None = None,  # noqa: A002 - the option's name on Discord
+        format: FormatName | None = None,
         status_map: app_commands.Range[str, 1, 1000] | None = None,
     ) -> None:
         guild_id = self.guild_id(interaction)
@@ -461,7 +461,7 @@ class Claims(
     async def export(
         self,
         interaction: discord.Interaction[ClaimBot],
-        format: FormatName = "claims",  # noqa: A002 - the option's name on Discord
+        format: FormatName = "claims",
         scope: Literal["server", "visible"] = "server",
     ) -> None:
         guild_id = self.guild_id(interaction)

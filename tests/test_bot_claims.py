@@ -102,11 +102,15 @@ async def test_another_servers_moderator_cannot_see_or_change_this_servers_claim
     checked = await world.other_moderator.slash(
         world.other_channel, "check", statement="The frobnicator factory in Plovdiv doubled its output."
     )
+    listed = await world.other_moderator.slash(world.other_channel, "claim list")
+    history = await world.other_moderator.slash(world.other_channel, "claim history", claim="ours")
 
     assert "No claim with id `ours`" in shown.response.content
     assert "No claim with id `ours`" in changed.response.content
     assert "ours" not in [c["value"] for c in choices]
     assert "ours" not in embed_text(checked.response.embeds[0])
+    assert "`ours`" not in listed.response.embeds[0].description
+    assert "No claim with id `ours`" in history.response.content
     assert (await world.bot.claims.get("ours", guild_id=world.guild.id)).status == Status.ALLEGED
 
 
@@ -169,6 +173,17 @@ async def test_claim_add_without_text_opens_a_form(world) -> None:
     assert "Added claim `from-form`" in submitted.response.content
     stored = await world.bot.claims.get("from-form", guild_id=world.guild.id)
     assert (stored.text, stored.note) == ("A long claim written in the form.", "With a note.")
+
+
+async def test_a_form_submission_error_gets_the_same_short_answer(world) -> None:
+    shown = await world.moderator.slash(
+        world.channel, "claim add", status="denied", party="X", stance="denies", id=SEEDED_ID
+    )
+
+    submitted = await world.moderator.submit_modal(shown, {"claim_text": "Clashes with a seeded id."})
+
+    assert submitted.ephemeral
+    assert submitted.response.content == f"A claim with id `{SEEDED_ID}` already exists."
 
 
 async def test_claim_add_refuses_an_existing_id_and_a_bad_date_or_url(world) -> None:
