@@ -1,21 +1,36 @@
 """CheckThat! 2020 Task 2 (English): rank 10,375 Snopes claims for each tweet with the real Matcher.
 
-    python bench/checkthat.py [--split train|dev|test] [--limit N]
+    python -m bench.checkthat [--split train|dev|test] [--limit N]
+    python -m bench.checkthat --fit     # refit the score calibration (prints engine._CALIBRATION)
 
 Prints MAP@1, MAP@5, Recall@5 and mean ms/query beside the reference figures of the dataset README.
 Tune on train/dev; the test split is for reporting. Averages over queries with gold (199 on test,
 the duplicated test qrel counted once).
+
+`--fit` fits the logistic calibration of the Matcher's score on two sources of labelled candidates:
+CheckThat train (tweet, candidate claim, is it the gold claim) and bench/data/labelled_dev.jsonl
+(chat message, candidate seed claim, is it the expected claim), the latter weighted up because it is
+what the bot sees. Neither test split is read.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import time
+from pathlib import Path
 
-from bench.common import load_checkthat
+import numpy as np
+from scipy.optimize import minimize
+
+from bench.common import load_checkthat, load_seed_claims
 from bot.claims import Claim, Status
 from bot.matching import Matcher
+from bot.matching.engine import _CALIBRATION
+
+LABELLED_DEV = Path(__file__).resolve().parent / "data" / "labelled_dev.jsonl"
+LABELLED_WEIGHT = 20.0
 
 REFERENCE = {  # from the dataset README: SQLite FTS5 bm25() and rapidfuzz token_set_ratio
     "test": {"fts5 MAP@5": 0.852, "token_set_ratio MAP@5": 0.658},
@@ -34,11 +49,53 @@ def average_precision(ranked: list[str], relevant: set[str], k: int) -> float:
     return total / len(relevant)
 
 
+def features(matcher: Matcher, text: str, relevant: set[str]) -> list[tuple[list[float], float, bool]]:
+    rows = []
+    for claim_id, (_, c) in matcher.explain(text).items():
+        values = [c.d_cov, c.q_cov, c.pair_cov, min(c.bm25, 1.5), c.bm25_rel]
+        rows.append((values, c.factor, claim_id in relevant))
+    return rows
+
+
+def fit() -> None:
+    rows: list[tuple[list[float], float, bool, float]] = []
+    train = load_checkthat("train")
+    matcher = Matcher()
+    for claim_id, text in train.claims.items():
+        matcher.add(Claim(id=claim_id, text=text[:1000], status=Status.UNEVIDENCED))
+    for query_id, text in train.queries.items():
+        rows += [(*row, 1.0) for row in features(matcher, text, train.gold[query_id])]
+    seed = Matcher()
+    for claim in load_seed_claims():
+        seed.add(claim)
+    for line in LABELLED_DEV.read_text(encoding="utf-8").splitlines():
+        case = json.loads(line)
+        expected = {case["expected"]} if case["expected"] else set()
+        rows += [(*row, LABELLED_WEIGHT) for row in features(seed, case["text"], expected)]
+    x = np.array([r[0] for r in rows])
+    factor = np.array([r[1] for r in rows])
+    y = np.array([r[2] for r in rows], float)
+    weight = np.array([r[3] for r in rows])
+
+    def loss(w: np.ndarray) -> float:
+        p = np.clip(factor / (1 + np.exp(-(w[0] + x @ w[1:]))), 1e-6, 1 - 1e-6)
+        return float(-(weight * (y * np.log(p) + (1 - y) * np.log(1 - p))).sum() / weight.sum())
+
+    result = minimize(loss, np.array(_CALIBRATION, float), method="L-BFGS-B")
+    print(f"{len(rows)} candidates, {int(y.sum())} correct; log loss {loss(np.array(_CALIBRATION)):.4f} -> "
+          f"{result.fun:.4f}")
+    print("_CALIBRATION = (" + ", ".join(f"{v:.2f}" for v in result.x) + ")")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="dev", choices=["train", "dev", "test"])
     parser.add_argument("--limit", type=int, default=0, help="only the first N queries")
+    parser.add_argument("--fit", action="store_true", help="refit the score calibration and print it")
     args = parser.parse_args()
+    if args.fit:
+        fit()
+        return
 
     data = load_checkthat(args.split)
     matcher = Matcher()

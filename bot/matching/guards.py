@@ -156,9 +156,7 @@ def _numbers(side: Side, common: set[str]) -> tuple[set[str], set[str]]:
     content = side.content
     for i in side.number_at:
         token = content[i]
-        neighbours = content[max(i - 1, 0) : i] + content[i + 1 : i + 2]
-        beside_month = any(t in MONTHS for t in neighbours)
-        if beside_month or (len(token) == 4 and token.isdigit() and 1900 <= int(token) <= 2100):
+        if _beside_month(content, i) or _is_year(token):
             dates.add(token)
             continue
         around = content[max(i - NUMBER_REACH, 0) : i] + content[i + 1 : i + 1 + NUMBER_REACH]
@@ -177,11 +175,25 @@ def _numbers_factors(query: Side, doc: Side, common: set[str]) -> list[tuple[str
         factors.append(("number", NUMBER_CONFLICT))
     elif extra:
         factors.append(("extra number", EXTRA_NUMBER))
-    elif missing and not q_quantities:
+    elif not _has_quantity(query) and _has_quantity(doc):
+        # the claim's figure is part of what it says, whatever it counts
         factors.append(("missing number", MISSING_NUMBER))
     if q_dates - d_dates and d_dates - q_dates:
         factors.append(("date", DATE_CONFLICT))
     return factors
+
+
+def _has_quantity(side: Side) -> bool:
+    content = side.content
+    return any(not _is_year(content[i]) and not _beside_month(content, i) for i in side.number_at)
+
+
+def _is_year(token: str) -> bool:
+    return len(token) == 4 and token.isdigit() and 1900 <= int(token) <= 2100
+
+
+def _beside_month(content: list[str], i: int) -> bool:
+    return any(t in MONTHS for t in content[max(i - 1, 0) : i] + content[i + 1 : i + 2])
 
 
 def _actors_factor(q_set: set[str], d_set: set[str], actors: frozenset[str], weight) -> float:
