@@ -317,6 +317,19 @@ async def test_claim_list_pages_with_buttons_only_the_invoker_can_use(world) -> 
     assert "🟡" not in alleged.response.embeds[0].description
 
 
+async def test_claim_list_buttons_are_disabled_when_the_view_times_out(world) -> None:
+    listed = await world.moderator.slash(world.channel, "claim list")
+    buttons = [c for row in listed.response.components for c in row["components"]]
+    assert [b.get("disabled", False) for b in buttons] == [True, False]  # on page 1: only "Next"
+
+    for _ in range(11):  # in steps: the index refresh runs every second of virtual time
+        await world.env.advance_time(30)
+
+    buttons = [c for row in listed.response.components for c in row["components"]]
+    assert all(b.get("disabled") for b in buttons)
+    assert_no_pings(world.env)
+
+
 async def test_claim_history_lists_changes_newest_first(world) -> None:
     await world.moderator.slash(world.channel, "claim status", claim=SEEDED_ID, status="denied")
 
