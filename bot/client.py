@@ -32,6 +32,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.check",
     "cogs.claims",
     "cogs.moderation",
+    "cogs.privacy",
     "cogs.review",
     "cogs.synonyms",
 )
