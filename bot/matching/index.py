@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import math
 from array import array
+from collections import Counter
 from collections.abc import Iterable
 
 import numpy as np
@@ -57,29 +58,24 @@ class InvertedIndex:
     def term_id(self, term: str) -> int | None:
         return self.term_ids.get(term)
 
-    def _intern(self, term: str) -> int:
-        term_id = self.term_ids.get(term)
-        if term_id is None:
-            term_id = self.term_ids[term] = len(self.term_ids)
-        return term_id
-
     def add(self, content: list[str], guild: int | None) -> int:
         """Index one document given its content tokens in order; returns its doc id."""
         doc = self.n_docs
         if doc >= len(self._alive):
             self._grow()
         self.n_docs += 1
-        ids = [self._intern(t) for t in content]
-        counts: dict[int, int] = {}
-        for term_id in ids:
-            key = (term_id << 32) | UNIGRAM
-            counts[key] = counts.get(key, 0) + 1
-        for first, second in zip(ids, ids[1:], strict=False):
-            key = (first << 32) | second
-            counts[key] = counts.get(key, 0) + 1
+        term_ids = self.term_ids
+        ids = []
+        for term in content:
+            term_id = term_ids.get(term)
+            if term_id is None:
+                term_id = term_ids[term] = len(term_ids)
+            ids.append(term_id)
+        counts = Counter([(i << 32) | UNIGRAM for i in ids])
+        counts.update([(a << 32) | b for a, b in zip(ids, ids[1:], strict=False)])
         self._delta_keys.extend(counts)
         self._delta_docs.extend([doc] * len(counts))
-        self._delta_tfs.extend([min(c, _TF_MAX) for c in counts.values()])
+        self._delta_tfs.extend([c if c < _TF_MAX else _TF_MAX for c in counts.values()])
         length = max(len(ids), 1)
         self._alive[doc] = True
         self._lengths[doc] = length

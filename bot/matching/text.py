@@ -166,7 +166,7 @@ def clean(text: str) -> str:
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     elif not text.isprintable():
         text = _INVISIBLE.sub("", text)
-    if "U" in text:
+    if "US" in text or "U.S" in text:
         text = _US.sub(" usa ", text)
     if "@" in text:
         text = _HANDLE.sub(" ", text)
@@ -177,7 +177,7 @@ def clean(text: str) -> str:
     text = text.casefold()
     if "." in text:
         text = _ACRONYM_DOTS.sub(lambda m: m.group(0).replace(".", ""), text)
-    if "t" in text:
+    if "nt" in text or "n't" in text:
         text = _NOT_CONTRACTION.sub(lambda m: f"{_NOT_STEMS.get(m.group(1), m.group(1))} not", text)
     if "'" in text:
         text = _POSSESSIVE.sub(" 's", text)
@@ -190,7 +190,7 @@ def clean(text: str) -> str:
     return text
 
 
-_MARKUP_CHARS = frozenset("*~_|#>-")
+_MARKUP_CHARS = frozenset("*~_|#>")
 _DIGITS = frozenset("0123456789")
 
 
