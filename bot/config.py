@@ -70,6 +70,12 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
+    def _pool_fits(self) -> Settings:
+        if self.db_pool_size + self.db_max_overflow < 2:
+            raise ValueError("DB_POOL_SIZE + DB_MAX_OVERFLOW must allow 2 connections (start-up holds one)")
+        return self
+
+    @model_validator(mode="after")
     def _shards_fit(self) -> Settings:
         if self.shard_ids is not None:
             if self.shard_count is None:

@@ -14,6 +14,7 @@ from bot.retry import RetryPolicy
 from bot.service import ClaimService
 from db import migrate
 from db.engine import create_engine, create_sessionmaker
+from db.notify import startup_lock
 from db.repositories import AuditLog
 
 log = logging.getLogger(__name__)
@@ -35,11 +36,12 @@ class Store:
         """Migrate the schema to head, seed a brand-new database when asked, and load the match index."""
         engine = create_engine(settings.database_url, **settings.engine_options())
         try:
-            await migrate.upgrade(engine)
             service = ClaimService(create_sessionmaker(engine), Matcher())
             service.retry_policy = RetryPolicy.from_settings(settings)
-            if settings.seed_claims:
-                await seed_if_new(service)
+            async with startup_lock(engine):  # processes starting together migrate and seed in turn
+                await migrate.upgrade(engine)
+                if settings.seed_claims:
+                    await seed_if_new(service)
             if load_index:
                 await service.load_index()
         except BaseException:

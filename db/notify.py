@@ -1,4 +1,5 @@
-"""Change notifications between bot processes that share one PostgreSQL database.
+"""Coordination between bot processes that share one PostgreSQL database: change notifications,
+the order of audit ids, and one-at-a-time start-up.
 
 Writers: every session made by `db.engine.create_sessionmaker` is a `ChangeNotifyingSession`.
 When a flush writes audit rows (the change feed, see `db.models.AuditRow`) on PostgreSQL, it
@@ -12,6 +13,9 @@ When a flush writes audit rows (the change feed, see `db.models.AuditRow`) on Po
 Readers: `ChangeListener` holds one dedicated asyncpg connection that LISTENs on the channel and
 reconnects, with backoff, whenever that connection is lost (e.g. a server restart).
 
+Start-up: `startup_lock(engine)` lets one process at a time migrate and seed, so processes started
+together (`systemctl start claimbot@{0..3}`) don't race to create the same tables.
+
 On SQLite none of this runs; the periodic revision check in `bot.index_sync` serves alone.
 """
 
@@ -19,12 +23,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from sqlalchemy import event, func, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 
 from db.models import AuditRow
@@ -34,6 +39,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "claimbot_changes"
 # Key of the advisory lock that orders claim-changing transactions: b"claimbot" as a big-endian int.
 AUDIT_LOCK_KEY = int.from_bytes(b"claimbot", "big")
+STARTUP_LOCK_KEY = AUDIT_LOCK_KEY + 1
 WATCH_STEP = 0.25  # seconds between looks at the listening connection's state
 
 
@@ -61,6 +67,25 @@ def _notify_after_audit_rows(session: Session, _flush_context: Any) -> None:
     ids = [row.id for row in _new_audit_rows(session) if row.id is not None]
     if ids and _is_postgresql(session):
         session.connection().execute(select(func.pg_notify(CHANNEL, str(max(ids)))))
+
+
+@asynccontextmanager
+async def startup_lock(engine: AsyncEngine) -> AsyncIterator[None]:
+    """Hold a PostgreSQL session-level advisory lock for the block; elsewhere do nothing.
+
+    The lock lives on its own connection, so it ends with the process even if that dies mid-way.
+    """
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    async with engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(select(func.pg_advisory_lock(STARTUP_LOCK_KEY)))
+        try:
+            yield
+        finally:
+            with suppress(Exception):  # a lost connection has released the lock already
+                await conn.execute(select(func.pg_advisory_unlock(STARTUP_LOCK_KEY)))
 
 
 def supports_listen(database_url: str) -> bool:
