@@ -124,3 +124,30 @@ async def test_check_is_rate_limited_per_person(world) -> None:
 
     assert result.ephemeral
     assert "Slow down" in result.response.content
+
+
+async def test_a_huge_claim_fits_discords_embed_limits(world) -> None:
+    text = ("The glorp reservoir dam near Ruse was sabotaged " + "and " * 300)[:1000].strip()
+    statements = tuple(
+        Statement(
+            f"Party {i} " + "with an extremely long descriptive name " * 4,
+            Stance.ALLEGES if i % 2 else Stance.DENIES,
+            quote="q " * 240,
+            source_url=f"https://example.com/{'x' * 300}/{i}",
+        )
+        for i in range(30)
+    )
+    await world.bot.claims.create(
+        Claim(id="huge", text=text, status=Status.ALLEGED, note="n " * 500, statements=statements),
+        actor="test",
+    )
+
+    result = await world.member.slash(
+        world.channel, "check", statement="glorp reservoir dam near Ruse sabotaged"
+    )
+
+    embed = result.response.embeds[0]
+    assert "huge" in embed_text(embed)
+    assert len(embed) <= 6000 and len(embed.description) <= 4096
+    assert all(len(f.value) <= 1024 for f in embed.fields)
+    assert "more statements" in embed_text(embed)
