@@ -121,7 +121,8 @@ def compare(
     if query.numbers or doc.numbers:
         checks.extend(_numbers_factors(query, doc, common))
     if not actors.isdisjoint(d_set):
-        checks.append(("actor", _actors_factor(q_set, d_set, actors, weight)))
+        # the claim's own parties ("Ukraine says ...") are not a different actor
+        checks.append(("actor", _actors_factor(q_set - set(attributed), d_set, actors, weight)))
         shared = common & actors
         if len(shared) >= 2:
             checks.append(("swap", _roles_factor(query, doc, shared, actors)))
