@@ -65,6 +65,11 @@ def test_code_blocks_and_quotes_are_dropped() -> None:
     assert norm("> quoted line\n```py\nprint('x')\n```\nreal text") == ["quoted", "line", "real", "text"]
 
 
+def test_hashtags_split_into_words() -> None:
+    expected = ["fake", "news", "about", "north", "korea", "2024", "ukraine"]
+    assert norm("#FakeNews about #NorthKorea2024 #ukraine") == expected
+
+
 def test_us_the_country_is_not_the_pronoun_us() -> None:
     assert norm("the US told us") == ["the", "usa", "told", "us"]
     assert norm("U.S. troops") == ["usa", "troops"]

@@ -25,6 +25,8 @@ _INLINE_CODE = re.compile(r"`+([^`]*)`+")
 _DISCORD_TOKEN = re.compile(r"<(?:@[!&]?\d+|#\d+|a?:\w+:\d+|t:-?\d+(?::\w)?|/[^<>:]{1,64}:\d+|id:\w+)>")
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|net|gov|co|io|ru|ua)/\S*", re.I)
 _MASKED_LINK = re.compile(r"\[([^\]]{0,300})\]\([^)]{0,2000}\)")
+_HASHTAG = re.compile(r"(?<![\w#])#([^\W_][\w]{0,60})")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=[0-9])")
 _HANDLE = re.compile(r"(?<![\w@])@\w+")
 _EMOJI_SHORTCODE = re.compile(r"(?<!\w):[a-z0-9_+-]{2,32}:(?!\w)", re.I)
 _MARKDOWN = re.compile(r"\|\||\*+|~~|__|^\s*-#\s|^\s*#{1,3}\s|^\s*>{1,3}\s?", re.M)
@@ -166,6 +168,8 @@ def clean(text: str) -> str:
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     elif not text.isprintable():
         text = _INVISIBLE.sub("", text)
+    if "#" in text:  # "#FakeNews" -> "Fake News"
+        text = _HASHTAG.sub(lambda m: _CAMEL.sub(" ", m.group(1)), text)
     if "US" in text or "U.S" in text:
         text = _US.sub(" usa ", text)
     if "@" in text:
