@@ -11,6 +11,7 @@ import asyncio
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import uuid
@@ -27,11 +28,12 @@ from sqlalchemy.pool import NullPool
 
 from bot.config import Settings
 from bot.errors import StoreUnavailable
+from bot.formats import parse_claims
 from bot.index_sync import IndexSync
 from bot.retry import RetryPolicy, call_with_retry, is_transient
-from bot.store import Store
+from bot.store import Store, bundled_claims
 from db.engine import create_engine
-from db.notify import supports_listen
+from db.notify import asyncpg_dsn, supports_listen
 from db.repositories import ClaimRepository
 from tests.conftest import make_claim, postgres_admin_url
 
@@ -516,3 +518,55 @@ async def test_processes_starting_together_on_a_new_postgres_database_all_start(
         assert len(await store.service.export()) == 14  # seeded once
     finally:
         await store.close()
+
+
+# -- backups (the commands in deploy/README.md) ----------------------------------------------------
+
+
+def _pg_tool(name: str) -> str:
+    """A PostgreSQL client program: on PATH, else next to the throwaway cluster's server binaries."""
+    found = shutil.which(name)
+    if found:
+        return found
+    pg_dir = os.environ.get("CLAIMBOT_TEST_PG_DIR", "")
+    bindir = Path(pg_dir, "bindir")
+    if pg_dir and bindir.is_file():
+        candidate = Path(bindir.read_text().strip(), name)
+        if candidate.is_file():
+            return str(candidate)
+    pytest.fail(f"{name} not found (install the PostgreSQL client programs)")
+
+
+async def test_pg_dump_and_pg_restore_as_documented(
+    pg_url: str, processes: Processes, tmp_path: Path
+) -> None:
+    libpq_url = asyncpg_dsn(pg_url)
+    live = await processes.open(pg_url)
+    await live.service.import_claims(parse_claims(bundled_claims()), actor="t")
+    await live.service.change("nk-arms-to-russia", actor="t", archived=True)
+    await live.service.set_synonyms(None, [["whale", "cetacean"]], actor="t")
+    before = await live.service.export()
+    dump = tmp_path / "claimbot.dump"
+
+    def run(*args: str) -> None:
+        done = subprocess.run(args, capture_output=True, timeout=120)
+        assert done.returncode == 0, done.stderr.decode()
+
+    await asyncio.to_thread(
+        run, _pg_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={dump}", libpq_url
+    )
+    # Over the existing database, replacing its contents (after a change the backup must undo).
+    await live.service.create(make_claim("after-backup", WHALES), actor="t")
+    await asyncio.to_thread(
+        run, _pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--exit-on-error",
+        f"--dbname={libpq_url}", str(dump),
+    )
+    restored = await processes.open(pg_url)
+    assert await restored.service.export() == before
+    assert await restored.service.synonyms(None) == [["whale", "cetacean"]]
+    # The change feed goes on from the restored point: a new change reaches a running process.
+    sync = processes.sync(restored, pg_url, interval=1.0, listen=False)
+    other = await processes.open(pg_url)
+    await other.service.create(make_claim("after-restore", OWLS), actor="t")
+    await eventually(matched_by(restored, OWLS, "after-restore"), what="a change after the restore")
+    assert sync.failures == 0
