@@ -15,10 +15,11 @@ from discord.ext import commands, tasks
 
 from bot.checks import TRANSFORMER_HINTS
 from bot.config import Settings
-from bot.errors import ClaimbotError
+from bot.errors import ClaimbotError, StoreUnavailable
 from bot.formats import FormatError
 from bot.guilds import GuildService
 from bot.index_sync import IndexSync
+from bot.retry import is_store_failure
 from bot.review import ReviewService
 from bot.service import ClaimService
 from bot.store import Store
@@ -66,6 +67,8 @@ def error_message(error: BaseException) -> str | None:
         return safe_text(str(error), ERROR_MESSAGE_LIMIT) or "That file could not be read."
     if isinstance(error, ClaimbotError):  # our wording, may use `code` around user input
         return safe_message(str(error), ERROR_MESSAGE_LIMIT) or "That did not work."
+    if is_store_failure(error):  # the database, from code that does not retry
+        return str(StoreUnavailable())
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"You're going a bit fast. Try again in {error.retry_after:.0f} s."
     if isinstance(error, app_commands.TransformerError):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import traceback
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -36,6 +37,7 @@ READ_UNAVAILABLE = "The claim store is unavailable right now. Try again shortly.
 
 # SQLSTATEs of class 08 (connection exception) and 57P01-57P03 (shutdown, crash, starting up).
 _TRANSIENT_SQLSTATE_PREFIXES = ("08", "57P01", "57P02", "57P03")
+_DATABASE_MODULES = ("sqlalchemy.", "asyncpg.", "aiosqlite.", "sqlite3.", "db.")
 _SQLITE_TRANSIENT = ("database is locked", "database is busy", "unable to open database file")
 # Not worth retrying, but the store cannot take the write: tell the user instead of crashing.
 _SQLITE_UNWRITABLE = ("readonly database", "database or disk is full", "disk i/o error")
@@ -98,6 +100,23 @@ def is_unavailable(error: BaseException) -> bool:
         and any(text in str(cause).lower() for text in _SQLITE_UNWRITABLE)
         for cause in _causes(error)
     )
+
+
+def is_store_failure(error: BaseException) -> bool:
+    """Whether `error` means the database could not be reached or could not take the work, as
+    raised by code that does not retry (it is then reported like `StoreUnavailable`). Network errors
+    of other libraries (Discord's HTTP client) don't count: the error must come from the database stack."""
+    if not (is_transient(error) or is_unavailable(error)):
+        return False
+    return isinstance(error, sa_exc.SQLAlchemyError) or _raised_in_database_stack(error)
+
+
+def _raised_in_database_stack(error: BaseException) -> bool:
+    for frame, _ in traceback.walk_tb(error.__traceback__):
+        module = frame.f_globals.get("__name__", "")
+        if module.startswith(_DATABASE_MODULES):
+            return True
+    return False
 
 
 def _is_asyncpg_connection_error(error: BaseException) -> bool:

@@ -26,11 +26,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from bot.client import error_message
 from bot.config import Settings
 from bot.errors import StoreUnavailable
 from bot.formats import parse_claims
 from bot.index_sync import IndexSync
-from bot.retry import RetryPolicy, call_with_retry, is_transient
+from bot.retry import RetryPolicy, call_with_retry, is_store_failure, is_transient
 from bot.store import Store, bundled_claims
 from db.engine import create_engine
 from db.notify import asyncpg_dsn, supports_listen
@@ -238,6 +239,12 @@ async def test_a_postgres_restart_loses_no_accepted_write_and_sync_recovers(
             await writer.service.create(make_claim("while-down", OWLS), actor="t")
         with pytest.raises(StoreUnavailable):
             await writer.service.find()
+        # Code without retries (here the index refresh) raises the driver's error; the bot's error
+        # handler still words it as the store being unavailable.
+        with pytest.raises(Exception) as raw:
+            await writer.service.refresh_index()
+        assert is_store_failure(raw.value)
+        assert error_message(raw.value) == str(StoreUnavailable())
         await eventually(lambda: _true(not sync.listening), within=10, what="the listener notices")
     finally:
         await _pg(ctl, "start")
@@ -489,11 +496,14 @@ def indexed_in_bot(bot, claim_id: str, present: bool = True):
 
 
 def test_store_unavailable_is_an_expected_error_shown_to_the_user() -> None:
-    from bot.client import error_message
-
     assert error_message(StoreUnavailable()) == (
         "The claim store is unavailable; your change was not saved. Try again shortly."
     )
+    try:
+        raise ConnectionResetError(104, "Connection reset by peer")  # e.g. Discord's HTTP client
+    except ConnectionResetError as not_ours:
+        assert not is_store_failure(not_ours)
+        assert error_message(not_ours) is None  # unexpected: logged with its traceback
 
 
 async def test_processes_starting_together_on_a_new_postgres_database_all_start(
