@@ -77,7 +77,8 @@ _B = 0.4
 _BIGRAM_WEIGHT = 0.25
 _CANDIDATES = 8  # best BM25 candidates rescored per message
 _RESCORE_FLOOR = 0.3  # ... unless their BM25 is below this share of the best
-_POSTINGS_BUDGET = 40_000
+_POSTINGS_BUDGET = 20_000
+_SPARSE_RATIO = 20  # sort-and-sum below one posting per 20 documents, dense bincount above
 _ALWAYS_RETRIEVED = 4  # rarest terms retrieved whatever their postings
 _CLAUSES_PER_CANDIDATE = 3  # clauses each candidate is compared with, those sharing most words
 _MAX_CACHED_SIDES = 20_000
@@ -370,15 +371,25 @@ class Matcher:
         ideal = float(idf[df > 0].sum())
         norm = _K1 * (1 - _B + _B * index.lengths(docs) / index.average_length)
         scores = idf[term_of] * tfs * (_K1 + 1) / (tfs + norm)
-        # Dense accumulation: one bincount over the touched postings beats sorting them (np.unique).
-        totals = np.bincount(docs, scores, minlength=index.n_docs) * self._scope_mask(guild_id)
+        mask = self._scope_mask(guild_id)
+        if len(docs) * _SPARSE_RATIO < index.n_docs:
+            # Few postings: sum them per document after a sort, touching only those documents.
+            order = np.argsort(docs, kind="stable")
+            docs, scores = docs[order], scores[order]
+            starts = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1])))
+            docs = docs[starts]
+            totals = np.add.reduceat(scores, starts) * mask[docs]
+        else:
+            # Many postings: one dense bincount over all documents beats sorting them.
+            totals = np.bincount(docs, scores, minlength=index.n_docs) * mask
+            docs = None
         best = totals.max()
         if best <= 0.0:
             return None
-        docs = np.flatnonzero(totals >= best * _RESCORE_FLOOR)
-        if len(docs) > _CANDIDATES:
-            docs = docs[np.argpartition(-totals[docs], _CANDIDATES)[:_CANDIDATES]]
-        return docs, totals[docs], ideal
+        chosen = np.flatnonzero(totals >= best * _RESCORE_FLOOR)
+        if len(chosen) > _CANDIDATES:
+            chosen = chosen[np.argpartition(-totals[chosen], _CANDIDATES)[:_CANDIDATES]]
+        return (chosen if docs is None else docs[chosen]), totals[chosen], ideal
 
     def _scope_mask(self, guild_id: int | None) -> np.ndarray:
         """1.0 for live documents the guild may see (global or its own), else 0.0; cached per version."""
