@@ -55,7 +55,7 @@ DIGEST_ENTRIES = 5
 
 QUEUED_DECISIONS = frozenset({Decision.NONE, Decision.SUGGEST})
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")  # and lone surrogates
 _DISCORD_TOKEN = re.compile(r"<(?:@[!&]?\d+|#\d+|a?:\w+:\d+|t:-?\d+(?::\w)?)>")
 _URL = re.compile(r"https?://\S+", re.I)
 _NOT_WORD = re.compile(r"[^\w]+")

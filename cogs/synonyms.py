@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import TYPE_CHECKING
 
 import discord
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 MAX_GROUPS = 200
 MAX_TERMS = 20
 MAX_TERM = 100
+_UNSTORABLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")  # control characters, lone surrogates
 
 
 def parse_group(terms: str) -> list[str]:
@@ -35,6 +37,8 @@ def parse_group(terms: str) -> list[str]:
         raise ClaimbotError(f"A synonym group has at most {MAX_TERMS} terms.")
     if any(len(term) > MAX_TERM for term in group):
         raise ClaimbotError(f"Each term has at most {MAX_TERM} characters.")
+    if any(_UNSTORABLE.search(term) for term in group):
+        raise ClaimbotError("Terms cannot contain control characters.")
     return group
 
 
