@@ -296,6 +296,13 @@ def test_guild_group_joins_a_builtin_group() -> None:
     assert top(matcher.match("kim's regime launched a satellite into orbit", guild_id=3)) == "nk"
 
 
+def test_stopword_only_synonyms_are_ignored() -> None:
+    matcher = Matcher()
+    matcher.add(claim("c", "The mayor banned bicycles from the old town square."))
+    matcher.set_synonyms(None, [["the", "a", "of"], ["us", "we"]])
+    assert matcher.check("the of a the a of us we the").matches == []
+
+
 def test_builtin_abbreviations_and_adjectives() -> None:
     matcher = Matcher()
     matcher.add(claim("uk", "The United Kingdom sent tanks to Poland."))

@@ -1,9 +1,10 @@
 """The matcher: which stored claim, if any, does a message restate, and how sure are we?
 
-Per message: clean and split into clauses; per clause, retrieve candidates from the inverted
-index with BM25 (synonyms expanded, typos mapped to known words), then rescore the best few
-by how much of the claim the clause restates and how much of the clause the claim explains,
-with guards that cut the score when numbers, actors, direction or negation disagree.
+Per message: clean it and split it into clauses; retrieve candidates once for the whole message
+from the inverted index with BM25 (synonyms expanded, typos mapped to known words); then compare
+each candidate with the clauses it shares most with: how much of the claim a clause restates,
+how much of the clause the claim explains, with guards that cut the score when figures, actors,
+direction or negation disagree. A logistic model turns those features into a 0..1 score.
 """
 
 from __future__ import annotations
@@ -127,8 +128,8 @@ class Matcher:
         self._version = 0
         self._cache_version = 0
         self._cache: dict[int | None, tuple[_Weights, dict]] = {}
-        self._masks: dict[tuple[str, int | None], tuple[int, np.ndarray]] = {}
-        for word in self._synonyms.all_words():
+        self._masks: dict[int | None, tuple[int, np.ndarray]] = {}
+        for word in self._synonyms.surface_words():
             self._learn_word(word)
 
     # -- maintenance ----------------------------------------------------------------------------
@@ -393,8 +394,7 @@ class Matcher:
 
     def _scope_mask(self, guild_id: int | None) -> np.ndarray:
         """1.0 for live documents the guild may see (global or its own), else 0.0; cached per version."""
-        key = ("mask", guild_id)
-        cached = self._masks.get(key)
+        cached = self._masks.get(guild_id)
         if cached is not None and cached[0] == self._version and len(cached[1]) == self._index.n_docs:
             return cached[1]
         index = self._index
@@ -404,7 +404,7 @@ class Matcher:
         mask = visible.astype(np.float64)
         if len(self._masks) > _MAX_CACHED_GUILDS:
             self._masks.clear()
-        self._masks[key] = (self._version, mask)
+        self._masks[guild_id] = (self._version, mask)
         return mask
 
 

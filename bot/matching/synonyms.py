@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from bot.matching.text import NON_CONTENT, clean, tokens
+from bot.matching.text import NON_CONTENT, clean, tokens, words
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,6 @@ class SynonymView:
     members: dict[str, tuple[tuple[str, ...], ...]]  # canonical -> content tokens of each phrasing
     demonyms: frozenset[tuple[str, ...]]
     entities: frozenset[str]  # canonical tokens that name actors
-    words: frozenset[str]  # surface-level stems used in any phrase (never "corrected" as typos)
 
     def rewrite(self, seq: Sequence[str]) -> tuple[list[str], set[int]]:
         """Replace every phrase of a group by its canonical token, longest phrase first.
@@ -138,8 +137,8 @@ class Synonyms:
             group.phrases.update(filter(None, map(phrase_tokens, names + adjectives)))
             group.demonyms.update(filter(None, map(phrase_tokens, adjectives)))
             self._builtin.append(group)
-        for words in _GENERAL:
-            self._builtin.append(_Group(phrases=set(filter(None, map(phrase_tokens, words)))))
+        for general in _GENERAL:
+            self._builtin.append(_Group(phrases=set(filter(None, map(phrase_tokens, general)))))
         self._scoped: dict[int | None, list[_Group]] = {}
         self._views: dict[int | None, SynonymView] = {}
 
@@ -147,7 +146,8 @@ class Synonyms:
         parsed = []
         for members in groups:
             phrases = (phrase_tokens(m) for m in members if isinstance(m, str))
-            group = _Group(phrases=set(filter(None, phrases)))
+            # a phrase of stopwords only ("the", "us") would turn every "the" into a shared word
+            group = _Group(phrases={p for p in phrases if content_of(p)})
             if len(group.phrases) >= 2:
                 parsed.append(group)
         if parsed:
@@ -170,13 +170,12 @@ class Synonyms:
             view = self._views[guild_id] = _build_view(groups)
         return view
 
-    def all_words(self) -> set[str]:
-        words: set[str] = set()
-        for groups in [self._builtin, *self._scoped.values()]:
-            for group in groups:
-                for phrase in group.phrases:
-                    words.update(phrase)
-        return words
+    @staticmethod
+    def surface_words() -> set[str]:
+        """Words of the built-in phrases as written (known words are never taken for typos)."""
+        phrases = [p for names, adjectives in _COUNTRIES for p in names + adjectives]
+        phrases += [p for group in _GENERAL for p in group]
+        return {w for p in phrases for w in words(clean(p))}
 
 
 def _build_view(groups: list[_Group]) -> SynonymView:
@@ -207,17 +206,15 @@ def _build_view(groups: list[_Group]) -> SynonymView:
     members: dict[str, tuple[tuple[str, ...], ...]] = {}
     demonyms: set[tuple[str, ...]] = set()
     entities: set[str] = set()
-    words: set[str] = set()
     for group in merged.values():
         ordered = sorted(group.phrases, key=lambda p: (-len(p), p))
         canonical = GROUP_PREFIX + "_".join(min(group.phrases, key=lambda p: (len(p), p)))
         for phrase in ordered:
             by_first.setdefault(phrase[0], []).append((phrase, canonical))
-            words.update(phrase)
         members[canonical] = tuple(c for c in (content_of(p) for p in ordered) if c)
         demonyms |= group.demonyms
         if group.entity:
             entities.add(canonical)
     for candidates in by_first.values():
         candidates.sort(key=lambda item: -len(item[0]))
-    return SynonymView(by_first, members, frozenset(demonyms), frozenset(entities), frozenset(words))
+    return SynonymView(by_first, members, frozenset(demonyms), frozenset(entities))
