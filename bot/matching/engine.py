@@ -54,7 +54,7 @@ class Thresholds:
 
 # Chosen on bench/data/labelled_dev.jsonl (see bench/labelled.py): the bot replies on its own
 # only above `autoreply`; /check lists candidates above `suggest`.
-DEFAULT_THRESHOLDS = Thresholds(suggest=0.3, autoreply=0.6)
+DEFAULT_THRESHOLDS = Thresholds(suggest=0.3, autoreply=0.5)
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,11 @@ from bot.matching.text import MONTHS, NEGATIONS, NON_CONTENT
 # still be suggested by /check but is not answered automatically.
 NUMBER_CONFLICT = 0.3
 DATE_CONFLICT = 0.6
-EXTRA_NUMBER = 0.55  # the message gives a figure for something the claim has no figure for
-MISSING_NUMBER = 0.8  # the claim's figure is not in the message
+EXTRA_NUMBER = 0.45  # the message gives a figure for something the claim has no figure for
+MISSING_NUMBER = 0.6  # the claim's figure is not in the message
 ACTOR_CONFLICT = 0.5  # at full strength, when every actor of the claim was replaced
 SWAPPED_ROLES = 0.3
-NEGATION_MISMATCH = 0.45
+NEGATION_MISMATCH = 0.35
 NUMBER_TOLERANCE = 0.02  # "654k" restates 654,430
 NUMBER_REACH = 2  # content words on either side of a figure that say what it counts
 NEGATION_REACH = 5  # tokens after "not" that it can be about
