@@ -52,8 +52,8 @@ class Admin(
             text = (
                 f"Claim moderators are now members with {role.mention} (and Manage Server members).\n"
                 "Discord shows moderator commands only to Manage Messages members by default: under "
-                "Server Settings → Integrations → claimbot, allow this role to use `/claim`, `/synonyms` "
-                "and `/ignore`."
+                "Server Settings → Integrations → claimbot, allow this role to use `/claim`, `/review`, "
+                "`/synonyms` and `/ignore`."
             )
         await respond(interaction, text, ephemeral=True)
 

@@ -237,3 +237,10 @@ async def test_a_server_moderator_cannot_act_in_a_server_they_are_not_in(world) 
     joined = world.guild.add_member(world.env.create_user("visitor"))  # a plain member here
     with pytest.raises(SetupError):
         await joined.slash(world.channel, "claim status", claim=LOCAL, status="denied")
+
+
+async def test_choosing_a_moderator_role_names_every_command_group_the_role_needs(world) -> None:
+    result = await world.admin.slash(world.channel, "claimbot moderator-role", role=world.mod_role)
+    needed = {name.split()[0] for name, (level, _) in COMMANDS.items() if level == MODERATORS}
+    for group in needed:
+        assert f"`/{group}`" in result.response.content, group
