@@ -61,6 +61,26 @@ OBJECTS = [
     "the playlist",
 ]
 TAILS = ["lol", "again", "honestly", "no idea why", "send help", "what a day", "", "brb", "👀", "ngl"]
+PLACES = [  # for the synthetic claim variants; the chatter never names these
+    "Ohio",
+    "Kenya",
+    "Brazil",
+    "Norway",
+    "Vietnam",
+    "Peru",
+    "Texas",
+    "Bavaria",
+    "Quebec",
+    "Sicily",
+    "Manitoba",
+    "Gujarat",
+    "Tasmania",
+    "Andalusia",
+    "Oaxaca",
+    "Flanders",
+    "Hokkaido",
+    "Patagonia",
+]
 SHORT = ["lol", "ok", "same", "gm everyone", "brb", "nice!!", "true", "haha yes", "what", "+1"]
 
 
@@ -79,9 +99,9 @@ def generated_claims(count: int) -> list[Claim]:
     claims = []
     for i in range(count):
         claim_id, text = base[i % len(base)]
-        if i >= len(base):  # a variant: another figure and place, so the index holds distinct texts
+        if i >= len(base):  # a variant: another place and year, so the index holds distinct texts
             claim_id = f"{claim_id}-v{i}"
-            text = f"{text[:800]} ({rng.randint(2, 99_999)} in {rng.choice(OBJECTS)})"
+            text = f"{text[:800]} (reported in {rng.choice(PLACES)}, {rng.randint(1990, 2024)})"
         claims.append(Claim(id=claim_id, text=text, status=Status.UNEVIDENCED, statements=statement))
     return claims
 

@@ -88,6 +88,24 @@ class ClaimService:
         self, text: str, *, guild_id: int | None = None, limit: int = 3, thresholds: Thresholds | None = None
     ) -> Answer:
         result: CheckResult = self.matcher.check(text, guild_id=guild_id, limit=limit, thresholds=thresholds)
+        return await self._resolve(text, result)
+
+    @retry_read
+    async def check_for_autoreply(
+        self, text: str, *, guild_id: int | None = None, thresholds: Thresholds | None = None
+    ) -> tuple[Answer, Match | None]:
+        """`check` for the auto-reply path: the best match only, read from the database only when the
+        engine would reply on its own (most messages in an enabled channel get no reply, and a mere
+        possible match needs no claim). Returns the answer and the engine's best match, if any.
+        (Added by the auto-reply helper.)"""
+        result = self.matcher.check(text, guild_id=guild_id, limit=1, thresholds=thresholds)
+        best = result.matches[0] if result.matches else None
+        if result.decision != Decision.AUTOREPLY:
+            return Answer(text, result.decision, []), best
+        return await self._resolve(text, result), best
+
+    async def _resolve(self, text: str, result: CheckResult) -> Answer:
+        """The engine's matches with their claims from the database, the source of truth."""
         if not result.matches:
             return Answer(text, result.decision, [])
         async with self.sessions() as session:

@@ -182,13 +182,12 @@ class AutoReply(
             return self._done(message, Outcome.CHANNEL_CAPPED, started)
 
         config = state.config
-        answer = await self.bot.claims.check(
-            content, guild_id=guild.id, limit=1, thresholds=config.thresholds
+        answer, best = await self.bot.claims.check_for_autoreply(
+            content, guild_id=guild.id, thresholds=config.thresholds
         )
-        top = answer.matches[0] if answer.matches else None
-        score = top[0].score if top else None
-        claim_id = top[1].id if top else None
-        if answer.decision != Decision.AUTOREPLY or top is None:
+        score = best.score if best else None
+        claim_id = best.claim_id if best else None
+        if answer.decision != Decision.AUTOREPLY or not answer.matches:
             return self._done(message, Outcome.NO_AUTOREPLY, started, answer.decision, claim_id, score)
 
         lock = self._locks.get(channel_id)

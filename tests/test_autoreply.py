@@ -20,7 +20,7 @@ from simcord.results import to_discord_message
 from sqlalchemy import select
 
 from bot.checks import NotModerator
-from bot.matching import DEFAULT_THRESHOLDS
+from bot.matching import DEFAULT_THRESHOLDS, Decision
 from bot.ui import FEEDBACK_WRONG_ID
 from cogs.autoreply import CACHE_TTL, AutoReply, Outcome
 from db.models import ReplyRow
@@ -32,6 +32,7 @@ pytestmark = pytest.mark.timeout(120)
 CLAIM_ID = "nk-troops-10000-in-russia"
 PARAPHRASE = "apparently about 10k north korean troops got deployed to russia, crazy"
 PARAPHRASE_2 = "did you guys hear North Korea sent roughly 10000 troops to Russia"
+NEAR_MISS = "north korea has 50,000 troops in russia"  # the wrong figure: not that claim
 CHATTER = [
     "anyone want to play some games tonight after work?",
     "the weather in Kursk is cold this time of year, my cousin says",
@@ -475,3 +476,18 @@ async def test_other_servers_moderator_cannot_use_ignore_here(ar: World):
         with pytest.raises(SetupError):
             await here.slash(ar.general, command, **options)
     assert await ar.bot.guilds.ignored(ar.guild.id) == []
+
+
+async def test_a_wrong_figure_gets_no_reply(ar: World):
+    await ar.member.send(ar.general, NEAR_MISS)
+    assert bot_replies(ar.general) == []
+
+
+async def test_check_for_autoreply_reads_claims_only_when_replying(ar: World):
+    answer, best = await ar.bot.claims.check_for_autoreply(PARAPHRASE, guild_id=ar.guild.id)
+    assert answer.decision == Decision.AUTOREPLY
+    assert [claim.id for _match, claim in answer.matches] == [CLAIM_ID] and best.claim_id == CLAIM_ID
+    answer, best = await ar.bot.claims.check_for_autoreply(NEAR_MISS, guild_id=ar.guild.id)
+    assert answer.decision != Decision.AUTOREPLY
+    assert answer.matches == []  # a possible match only: nothing read from the database
+    assert best is None or best.score < DEFAULT_THRESHOLDS.autoreply
