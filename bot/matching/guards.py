@@ -13,6 +13,7 @@ does not trigger them.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -51,6 +52,7 @@ class Side:
     content_set: frozenset[str] = frozenset()
     numbers: list[str] = field(default_factory=list)
     number_at: list[int] = field(default_factory=list)  # positions of the numbers in content
+    values: list[tuple[str, float]] = field(default_factory=list)  # distinct numbers and their values
     pairs: frozenset[tuple[str, str]] = frozenset()
     negated: bool = False  # has a negation word at all
     _mass: float = -1.0
@@ -60,9 +62,10 @@ class Side:
         content = [t for t in canon if t not in NON_CONTENT]
         number_at = [i for i, t in enumerate(content) if t[:1].isdigit()]
         numbers = [content[i] for i in number_at]
+        values = [(t, _value(t)) for t in dict.fromkeys(numbers)]
         pairs = frozenset(zip(content, content[1:], strict=False))
         negated = not NEGATIONS.isdisjoint(canon)
-        return cls(canon, adjectives, content, frozenset(content), numbers, number_at, pairs, negated)
+        return cls(canon, adjectives, content, frozenset(content), numbers, number_at, values, pairs, negated)
 
     def mass(self, weight) -> float:
         """Total weight of the content words (weights are fixed while a Side is cached)."""
@@ -102,7 +105,11 @@ def compare(
     if not common:
         return NO_MATCH
     if query.numbers and doc.numbers:
-        mapping = {t: near for t in query.numbers if (near := _near(t, doc.numbers)) and near != t}
+        mapping = {
+            t: near
+            for t, value in query.values
+            if t not in d_set and (near := _near(value, doc.values)) and near != t
+        }
         if mapping:  # "654k" in the message stands for the claim's 654,430
             query = Side.of([mapping.get(t, t) for t in query.canon], query.adjectives)
             common = query.content_set & d_set
@@ -135,19 +142,19 @@ def compare(
     return Comparison(d_cov, q_cov, pair_cov, factor, tuple(reasons))
 
 
-def _near(token: str, candidates: list[str]) -> str | None:
-    try:
-        value = float(token)
-    except ValueError:
-        return None
-    for other in candidates:
-        try:
-            other_value = float(other)
-        except ValueError:
-            continue
+def _near(value: float, candidates: list[tuple[str, float]]) -> str | None:
+    """The candidate figure within NUMBER_TOLERANCE of `value`, if any."""
+    for other, other_value in candidates:
         if abs(value - other_value) <= NUMBER_TOLERANCE * max(abs(value), abs(other_value)):
             return other
     return None
+
+
+def _value(token: str) -> float:
+    try:
+        return float(token)
+    except ValueError:  # "1e5" is a float to Python but never a token; anything odd is no figure
+        return math.nan
 
 
 def _numbers(side: Side, common: set[str]) -> tuple[set[str], set[str]]:
