@@ -93,6 +93,17 @@ def test_same_figure_about_another_country_is_not_the_claim(seeded: Matcher) -> 
     assert seeded.check("Ukraine has lost 654,430 soldiers").decision is not Decision.AUTOREPLY
 
 
+def test_one_actor_replaced_among_several_is_not_the_claim(seeded: Matcher) -> None:
+    assert_not_answered(seeded, "An estimated 10,000 Iranian soldiers have been deployed in Russia.",
+                        "nk-troops-10000-in-russia")
+    assert_not_answered(seeded, "China has transferred arms to Russia.", "nk-arms-to-russia")
+
+
+def test_receiver_named_without_a_preposition_still_counts_for_swaps(seeded: Matcher) -> None:
+    assert_not_answered(seeded, "Russia is giving North Korea weapons", "nk-arms-to-russia")
+    assert top(seeded.check("North Korea is giving Russia weapons")) == "nk-arms-to-russia"
+
+
 def test_swapped_actors_are_not_the_claim(seeded: Matcher) -> None:
     assert seeded.check("Russia sent troops to North Korea").decision is not Decision.AUTOREPLY
     swapped = seeded.check("Russian soldiers have been deployed in North Korea")
