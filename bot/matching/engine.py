@@ -375,7 +375,7 @@ class Matcher:
         mask = self._scope_mask(guild_id)
         if len(docs) * _SPARSE_RATIO < index.n_docs:
             # Few postings: sum them per document after a sort, touching only those documents.
-            order = np.argsort(docs, kind="stable")
+            order = np.argsort(docs)  # the order of equal ids does not matter for a sum
             docs, scores = docs[order], scores[order]
             starts = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1])))
             docs = docs[starts]
