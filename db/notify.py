@@ -40,7 +40,6 @@ CHANNEL = "claimbot_changes"
 # Key of the advisory lock that orders claim-changing transactions: b"claimbot" as a big-endian int.
 AUDIT_LOCK_KEY = int.from_bytes(b"claimbot", "big")
 STARTUP_LOCK_KEY = AUDIT_LOCK_KEY + 1
-WATCH_STEP = 0.25  # seconds between looks at the listening connection's state
 
 
 class ChangeNotifyingSession(Session):
@@ -114,7 +113,7 @@ class ChangeListener:
         connect_timeout: float = 5.0,
         reconnect_delay: float = 0.25,
         max_reconnect_delay: float = 2.0,
-        health_interval: float = 5.0,
+        health_interval: float = 30.0,
     ) -> None:
         self._dsn = asyncpg_dsn(database_url)
         self._on_change = on_change
@@ -136,8 +135,6 @@ class ChangeListener:
             connection = None
             try:
                 connection = await asyncpg.connect(self._dsn, timeout=self.connect_timeout)
-                lost = asyncio.Event()
-                connection.add_termination_listener(lambda _conn, lost=lost: lost.set())
                 await connection.add_listener(self.channel, self._notified)
                 self.connections += 1
                 self.connected.set()
@@ -148,7 +145,7 @@ class ChangeListener:
                 failing = False
                 delay = self.reconnect_delay
                 self._on_change(None)
-                await self._watch(connection, lost)
+                await self._watch(connection)
                 log.warning("change listener lost its PostgreSQL connection; reconnecting")
             except asyncio.CancelledError:
                 raise
@@ -164,18 +161,32 @@ class ChangeListener:
             await asyncio.sleep(delay)
             delay = min(delay * 2, self.max_reconnect_delay)
 
-    async def _watch(self, connection: Any, lost: asyncio.Event) -> None:
-        """Return when the connection is gone: closed by the server, or failing a health check.
+    async def _watch(self, connection: Any) -> None:
+        """Return when the connection is gone.
 
-        Plain short sleeps rather than a timed wait: cheap, and virtual-clock test harnesses know them.
+        The server closing it (a restart) is noticed at once: asyncpg's termination callback cancels
+        the wait. A silently dead network path is noticed by a health check every `health_interval`
+        seconds; meanwhile the periodic revision check keeps the index in step. (One long sleep
+        rather than frequent polling: cheap, and virtual-clock test harnesses can park it.)
         """
-        since_check = 0.0
-        while not (lost.is_set() or connection.is_closed()):
-            await asyncio.sleep(WATCH_STEP)
-            since_check += WATCH_STEP
-            if since_check < self.health_interval:
-                continue
-            since_check = 0.0
+        while not connection.is_closed():
+            pause = asyncio.ensure_future(asyncio.sleep(self.health_interval))
+
+            def wake(_conn: Any, pause: asyncio.Future[None] = pause) -> None:
+                pause.cancel()
+
+            connection.add_termination_listener(wake)
+            try:
+                if connection.is_closed():  # closed before the callback was in place
+                    pause.cancel()
+                await pause
+            except asyncio.CancelledError:
+                current = asyncio.current_task()
+                if current is not None and current.cancelling():
+                    raise  # stop() cancelled us
+                return  # the connection was closed under us
+            finally:
+                connection.remove_termination_listener(wake)
             try:
                 await connection.fetchval("SELECT 1", timeout=self.connect_timeout)
             except asyncio.CancelledError:
