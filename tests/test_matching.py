@@ -162,6 +162,16 @@ def test_thresholds_can_be_overridden_per_call(seeded: Matcher) -> None:
     assert seeded.check("something unrelated about cats", thresholds=Thresholds(1.0, 1.0)).matches == []
 
 
+def test_a_message_two_claims_fit_equally_is_suggested_not_answered() -> None:
+    matcher = Matcher()
+    matcher.add(claim("old", "The mayor banned bicycles from the old town square."))
+    matcher.add(claim("new", "The mayor banned bicycles from the new town square."))
+    result = matcher.check("the mayor banned bicycles from the town square")
+    assert result.decision is Decision.SUGGEST
+    assert {m.claim_id for m in result.matches} == {"old", "new"}
+    assert matcher.check("the mayor banned bicycles from the old town square").decision is Decision.AUTOREPLY
+
+
 def test_thresholds_are_validated() -> None:
     assert 0 < DEFAULT_THRESHOLDS.suggest < DEFAULT_THRESHOLDS.autoreply <= 1
     with pytest.raises(ValueError):

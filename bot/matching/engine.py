@@ -72,6 +72,8 @@ class CheckResult:
 
 # A message needs this many distinct content words before the bot may reply on its own.
 MIN_CONTENT_FOR_AUTOREPLY = 3
+# ... and its best claim must lead the next one by this much.
+AMBIGUITY_MARGIN = 0.1
 
 _K1 = 1.2
 _B = 0.4
@@ -243,7 +245,9 @@ class Matcher:
         matches = [m for m in ranked if m.score >= thresholds.suggest][: max(limit, 0)]
         if not matches:
             return CheckResult(Decision.NONE, [])
-        if matches[0].score >= thresholds.autoreply and content >= MIN_CONTENT_FOR_AUTOREPLY:
+        # Two claims nearly as likely: the message is ambiguous between them, so ask rather than answer.
+        clear = len(ranked) < 2 or ranked[0].score - ranked[1].score >= AMBIGUITY_MARGIN
+        if matches[0].score >= thresholds.autoreply and content >= MIN_CONTENT_FOR_AUTOREPLY and clear:
             return CheckResult(Decision.AUTOREPLY, matches)
         return CheckResult(Decision.SUGGEST, matches)
 
