@@ -8,7 +8,7 @@ corpus (tests/test_hostile_engine.py, one class per input kind) is checked --rep
 table gives the max and p99 per class, beside ordinary tweets from the CheckThat! dev split.
 Target: the worst case under 50 ms. The machine should be otherwise idle: the max is one run, so
 a busy neighbour or a garbage-collector pass over the index's objects shows up there (--gc-freeze
-measures the second).
+measures the second). "max cpu" is the thread's CPU time, which waiting for a busy CPU does not inflate.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import csv
 import gc
+import os
 import random
 import statistics
 import time
@@ -103,27 +104,33 @@ def main() -> None:
 
     for text in tweets[:20]:  # warm up caches and merge the index's delta once
         matcher.check(text)
-    print(f"{'class':<18} {'inputs':>6} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}  slowest input")
-    worst = 0.0
+    print(
+        f"{'class':<18} {'inputs':>6} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'max cpu':>8}  slowest input"
+    )
+    worst = worst_cpu = 0.0
     for kind, texts in [*corpus.items(), *fresh.items()]:
         times: list[float] = []
+        cpu: list[float] = []
         slowest = (0.0, "")
         for text in texts:
             for _ in range(1 if kind in fresh else args.repeat):
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.thread_time()
                 matcher.check(text)
                 elapsed = (time.perf_counter() - start) * 1000
+                cpu.append((time.thread_time() - start_cpu) * 1000)
                 times.append(elapsed)
                 if elapsed > slowest[0]:
                     slowest = (elapsed, text)
-        worst = max(worst, max(times))
+        worst, worst_cpu = max(worst, max(times)), max(worst_cpu, max(cpu))
         shown = repr(slowest[1][:30]) + (f"... ({len(slowest[1]):,} chars)" if len(slowest[1]) > 30 else "")
         print(
             f"{kind:<18} {len(texts):>6} {statistics.median(times):>8.2f} {percentile(times, 0.99):>8.2f}"
-            f" {max(times):>8.2f}  {shown}"
+            f" {max(times):>8.2f} {max(cpu):>8.2f}  {shown}"
         )
-    verdict = "meets" if worst < TARGET_MS else "MISSES"
-    print(f"worst case {worst:.1f} ms: {verdict} the {TARGET_MS:.0f} ms target")
+    for label, value in (("wall-clock", worst), ("CPU (this thread)", worst_cpu)):
+        verdict = "meets" if value < TARGET_MS else "MISSES"
+        print(f"worst case {label}: {value:.1f} ms, {verdict} the {TARGET_MS:.0f} ms target")
+    print(f"load average while measuring: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":
