@@ -96,6 +96,7 @@ _PRIOR_DOCS = 500
 # bias, claim coverage, message coverage, pair coverage, BM25 / ideal, BM25 / best candidate's
 _CALIBRATION = (-16.74, 3.65, 2.14, 7.08, -2.56, 15.32)
 _MAX_TYPO_CACHE = 50_000
+_TYPO_LOOKUPS_PER_MESSAGE = 8  # uncached unknown words looked up per message
 
 
 @dataclass(slots=True)
@@ -126,6 +127,7 @@ class Matcher:
         self._surface: set[str] = set()
         self._buckets: dict[tuple[str, int], list[str]] = {}
         self._typo_cache: dict[str, str] = {}
+        self._lookups_left = _TYPO_LOOKUPS_PER_MESSAGE
         self._last_comparisons: dict[str, guards.Comparison] = {}
         # Weights and rewritten claims are cached per guild; any change to claims or synonyms bumps
         # the version and drops them.
@@ -206,6 +208,9 @@ class Matcher:
         cached = self._typo_cache.get(word)
         if cached is not None:
             return cached
+        if self._lookups_left <= 0:  # a long message full of unknown words stays cheap
+            return word
+        self._lookups_left -= 1
         limit = 1 if len(word) < 8 else 2
         # A four-letter word is only taken for a longer one ("noth" -> "north"): too many short words
         # are one substitution apart ("army" / "arms").
@@ -259,6 +264,7 @@ class Matcher:
         view = self._synonyms.view(guild_id)
         self._index.prepare_query()
         clauses: list[_Clause] = []
+        self._lookups_left = _TYPO_LOOKUPS_PER_MESSAGE
         for part in split_clauses(clean(text)):
             canon, adjectives = view.rewrite(tokens(part, self._correct))
             content = [t for t in canon if t not in NON_CONTENT]
