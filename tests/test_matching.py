@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.claims import Claim, Status
+from bot.claims import Claim, Stance, Statement, Status
 from bot.matching import DEFAULT_THRESHOLDS, CheckResult, Decision, Match, Matcher, Thresholds
 from bot.matching.index import InvertedIndex
 
@@ -15,9 +15,16 @@ SEED = Path(__file__).resolve().parent.parent / "db" / "seed" / "claims.json"
 
 
 def seed_claims() -> list[Claim]:
+    """The seed claims with their aliases and statements (parties feed the attribution rule)."""
     data = json.loads(SEED.read_text(encoding="utf-8"))
     return [
-        Claim(id=c["id"], text=c["text"], status=Status(c["status"]), aliases=tuple(c.get("aliases") or ()))
+        Claim(
+            id=c["id"],
+            text=c["text"],
+            status=Status(c["status"]),
+            aliases=tuple(c.get("aliases") or ()),
+            statements=tuple(Statement(s["party"], Stance(s["stance"])) for s in c["statements"]),
+        )
         for c in data["claims"]
     ]
 
@@ -175,9 +182,18 @@ def test_a_message_two_claims_fit_equally_is_suggested_not_answered() -> None:
 def test_thresholds_are_validated() -> None:
     assert 0 < DEFAULT_THRESHOLDS.suggest < DEFAULT_THRESHOLDS.autoreply <= 1
     with pytest.raises(ValueError):
-        Thresholds(suggest=0.9, autoreply=0.5)
-    with pytest.raises(ValueError):
         Thresholds(suggest=-0.1, autoreply=0.5)
+    with pytest.raises(ValueError):
+        Thresholds(suggest=0.3, autoreply=float("nan"))
+
+
+def test_suggest_above_autoreply_means_both_must_be_cleared(seeded: Matcher) -> None:
+    text = "norht korea sent soliders to rusia"
+    score = seeded.match(text)[0].score
+    assert 0.1 < score < 0.99
+    above, below = Thresholds(suggest=score, autoreply=0.1), Thresholds(suggest=score + 1e-3, autoreply=0.1)
+    assert seeded.check(text, thresholds=above).decision is Decision.AUTOREPLY
+    assert seeded.check(text, thresholds=below).decision is Decision.NONE
 
 
 def test_check_only_lists_matches_above_suggest(seeded: Matcher) -> None:

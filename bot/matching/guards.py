@@ -130,8 +130,9 @@ def compare(
     if query.numbers or doc.numbers:
         checks.extend(_numbers_factors(query, doc, common))
     if not actors.isdisjoint(d_set):
-        # the claim's own parties ("Ukraine says ...") are not a different actor
-        checks.append(("actor", _actors_factor(q_set - set(attributed), d_set, actors, weight)))
+        # The claim's own parties are not excused here: "Ukraine has lost 654,430 soldiers" names a
+        # party of the Russian-losses claim, but in the place of Russia.
+        checks.append(("actor", _actors_factor(q_set, d_set, actors, weight)))
         shared = common & actors
         if len(shared) >= 2:
             checks.append(("swap", _roles_factor(query, doc, shared, actors)))

@@ -148,12 +148,16 @@ class InvertedIndex:
             del delta_keys
         return result
 
+    @property
+    def has_removed(self) -> bool:
+        """Do removed documents still have postings (until the next merge)?"""
+        return self._dead_in_base > 0
+
     def df(self, key: int) -> int:
-        """Document frequency, counting removed documents until the next merge (a small overestimate)."""
-        count = int(np.searchsorted(self._keys, key, "right") - np.searchsorted(self._keys, key, "left"))
-        if self._delta_keys:
-            count += int(np.count_nonzero(np.frombuffer(self._delta_keys, np.int64) == key))
-        return count
+        """Number of live documents with the term (removed ones are skipped, so answers do not
+        depend on whether a merge has happened yet)."""
+        (docs, _), = self.postings([key])
+        return int(np.count_nonzero(self._alive[docs])) if self.has_removed else len(docs)
 
     def idf(self, df: float) -> float:
         n = max(self.n_alive, 1)
