@@ -228,6 +228,9 @@ async def test_a_postgres_restart_loses_no_accepted_write_and_sync_recovers(
     reader = await processes.open(pg_url, **fast_retry)
     sync = processes.sync(reader, pg_url, interval=60.0, reconnect_delay=0.1, max_reconnect_delay=0.5)
     await eventually(lambda: _true(sync.listening), within=10, what="the listener connects")
+    # A third process relies on the revision check alone, every 0.2 s: it keeps going through the outage.
+    poller = await processes.open(pg_url, **fast_retry)
+    poll = processes.sync(poller, pg_url, interval=0.2, listen=False)
 
     accepted = [f"before-{n}" for n in range(5)]
     for n, claim_id in enumerate(accepted):
@@ -246,6 +249,7 @@ async def test_a_postgres_restart_loses_no_accepted_write_and_sync_recovers(
         assert is_store_failure(raw.value)
         assert error_message(raw.value) == str(StoreUnavailable())
         await eventually(lambda: _true(not sync.listening), within=10, what="the listener notices")
+        await eventually(lambda: _true(poll.failures > 0), within=10, what="a revision check fails")
     finally:
         await _pg(ctl, "start")
 
@@ -258,6 +262,8 @@ async def test_a_postgres_restart_loses_no_accepted_write_and_sync_recovers(
     assert {claim.id for claim in await reader.service.export()} == stored
     for claim_id in accepted:
         assert claim_id in reader.service.matcher
+    await eventually(indexed_in(poller, "after"), what="the polling process catches up after the outage")
+    assert poll.running
 
 
 async def test_writes_during_a_restart_are_saved_or_reported_never_dropped(
@@ -580,3 +586,21 @@ async def test_pg_dump_and_pg_restore_as_documented(
     await other.service.create(make_claim("after-restore", OWLS), actor="t")
     await eventually(matched_by(restored, OWLS, "after-restore"), what="a change after the restore")
     assert sync.failures == 0
+
+
+def test_shard_settings_reach_the_bot(monkeypatch: pytest.MonkeyPatch) -> None:
+    from discord.ext import commands
+
+    from bot.client import create_bot
+
+    monkeypatch.setenv("SHARD_COUNT", "4")
+    monkeypatch.setenv("SHARD_IDS", "2,3")
+    bot = create_bot(Settings(_env_file=None))
+    assert isinstance(bot, commands.AutoShardedBot)
+    assert (bot.shard_count, bot.shard_ids) == (4, [2, 3])
+
+    monkeypatch.delenv("SHARD_COUNT")
+    monkeypatch.delenv("SHARD_IDS")
+    unset = create_bot(Settings(_env_file=None))
+    assert isinstance(unset, commands.AutoShardedBot)
+    assert (unset.shard_count, unset.shard_ids) == (None, None)  # discord.py asks Discord at login
