@@ -165,11 +165,10 @@ class ClaimRepository:
         return claim_from_row(row) if row else None
 
     async def get_many(self, claim_ids: Iterable[str]) -> dict[str, Claim]:
-        ids = list(claim_ids)
-        if not ids:
-            return {}
-        rows = await self.session.scalars(select(ClaimRow).where(ClaimRow.id.in_(ids)))
-        return {row.id: claim_from_row(row) for row in rows}
+        # In chunks: a refresh after a big import asks for every claim it touched, and PostgreSQL takes
+        # at most 32,767 bind parameters per statement.
+        rows = await self.rows_by_id(list(claim_ids))
+        return {claim_id: claim_from_row(row) for claim_id, row in rows.items()}
 
     async def rows_by_id(self, claim_ids: Sequence[str], *, chunk: int = 500) -> dict[str, ClaimRow]:
         rows: dict[str, ClaimRow] = {}

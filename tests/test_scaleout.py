@@ -208,6 +208,18 @@ async def test_audit_ids_commit_in_order_so_no_change_is_skipped(
     assert "fast" in reader.service.matcher
 
 
+async def test_a_refresh_after_a_huge_change_is_not_limited_by_bind_parameters(
+    database_url: str, processes: Processes
+) -> None:
+    """refresh_index asks for every claim the change feed names; PostgreSQL refuses more than 32,767
+    bind parameters in one statement, so the look-up goes in chunks."""
+    store = await processes.open(database_url)
+    await store.service.create(make_claim("whales", WHALES), actor="t")
+    async with store.service.sessions() as session:
+        found = await ClaimRepository(session).get_many([f"missing-{n}" for n in range(40_000)] + ["whales"])
+    assert list(found) == ["whales"]
+
+
 def _pg_ctl() -> list[str]:
     ctl = os.environ.get("CLAIMBOT_TEST_PG_CTL", "").strip()
     if not ctl:
