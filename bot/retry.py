@@ -41,6 +41,8 @@ _DATABASE_MODULES = ("sqlalchemy.", "asyncpg.", "aiosqlite.", "sqlite3.", "db.")
 _SQLITE_TRANSIENT = ("database is locked", "database is busy", "unable to open database file")
 # Not worth retrying, but the store cannot take the write: tell the user instead of crashing.
 _SQLITE_UNWRITABLE = ("readonly database", "database or disk is full", "disk i/o error")
+# PostgreSQL's: a read-only transaction (e.g. a standby after fail-over), a full disk, out of memory.
+_UNWRITABLE_SQLSTATES = ("25006", "53100", "53200")
 
 
 @dataclass(frozen=True)
@@ -95,11 +97,14 @@ def is_unavailable(error: BaseException) -> bool:
     """Failures that are not worth retrying but still mean "the store is unavailable"."""
     if isinstance(error, sa_exc.TimeoutError):  # no pooled connection became free in time
         return True
-    return any(
-        type(cause).__module__.startswith(("sqlite3", "aiosqlite"))
-        and any(text in str(cause).lower() for text in _SQLITE_UNWRITABLE)
-        for cause in _causes(error)
-    )
+    for cause in _causes(error):
+        if getattr(cause, "sqlstate", None) in _UNWRITABLE_SQLSTATES:
+            return True
+        if type(cause).__module__.startswith(("sqlite3", "aiosqlite")) and any(
+            text in str(cause).lower() for text in _SQLITE_UNWRITABLE
+        ):
+            return True
+    return False
 
 
 def is_store_failure(error: BaseException) -> bool:
