@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 from bot.claims import Claim, Stance, Statement, Status  # noqa: E402
 from bot.client import ClaimBot, create_bot  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from cogs.autoreply import AutoReply  # noqa: E402
+from cogs.autoreply import AutoReply, Outcome  # noqa: E402
 
 CHECKTHAT = Path("/work/shared/bench/checkthat2020-task2-en")
 LABELLED = ROOT / "bench" / "data"
@@ -261,6 +261,7 @@ async def run(args: argparse.Namespace) -> int:
             cog: AutoReply = bot.get_cog("AutoReply")
             engine = EngineTimer(bot.claims.matcher)
             spent: Counter = Counter()  # handler seconds by outcome
+            silent: list[float] = []  # latencies of the messages that got no reply
 
             async def push(mix, factory: MessageFactory, latencies: list[float] | None, outcomes: Counter):
                 for i, (_kind, text) in enumerate(mix):
@@ -271,6 +272,8 @@ async def run(args: argparse.Namespace) -> int:
                     if latencies is not None:
                         latencies.append(elapsed)
                         spent[outcome] += elapsed
+                        if outcome != Outcome.REPLIED:
+                            silent.append(elapsed)
                     outcomes[outcome] += 1
                 await env.settle(timeout=600)  # the replies' own MESSAGE_CREATE events, and their handling
 
@@ -295,12 +298,14 @@ async def run(args: argparse.Namespace) -> int:
                 gc.collect()
                 engine.seconds = 0.0
                 spent.clear()
+                silent.clear()
                 cpu0, wall0 = time.process_time(), time.perf_counter()
                 await push(mix, factory, latencies, outcomes)
                 wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
                 engine_share = engine.seconds / sum(latencies)
                 latencies.sort()
                 means = {o: spent[o] / n * 1000 for o, n in outcomes.items()}
+                means["p99-silent"] = sorted(silent)[int(len(silent) * 0.99)] * 1000
                 results.append(
                     (
                         name,
@@ -347,6 +352,7 @@ async def run(args: argparse.Namespace) -> int:
             f"  latency      p50 {p50:.2f} ms   p99 {p99:.2f} ms   max {worst:.1f} ms   "
             f"mean {statistics.fmean(latencies) * 1000:.2f} ms   (engine: {engine_share:.0%} of handler time)"
         )
+        print(f"  p99 of the messages that got no reply (no send, no write): {means['p99-silent']:.2f} ms")
         print(
             "  outcomes     "
             + ", ".join(f"{o.value} {n} (mean {means[o]:.2f} ms)" for o, n in outcomes.most_common())
