@@ -93,8 +93,21 @@ def supports_listen(database_url: str) -> bool:
 
 
 def asyncpg_dsn(database_url: str) -> str:
-    """The plain libpq-style DSN asyncpg takes, from an SQLAlchemy `postgresql+asyncpg://` URL."""
+    """The plain libpq-style URL (for asyncpg, pg_dump, psql) of an SQLAlchemy `postgresql+asyncpg://` URL."""
     return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+# Query parameters SQLAlchemy's asyncpg dialect consumes itself rather than passing to asyncpg.connect.
+_SQLALCHEMY_ONLY = {"prepared_statement_cache_size", "prepared_statement_name_func", "async_fallback"}
+
+
+def asyncpg_connect_kwargs(database_url: str) -> dict[str, Any]:
+    """asyncpg.connect() arguments for the URL, as SQLAlchemy's dialect builds them (so e.g. `?ssl=require`
+    means the same for the listener as for the pool)."""
+    url = make_url(database_url)
+    kwargs: dict[str, Any] = url.translate_connect_args(username="user", database="database")
+    kwargs.update((key, value) for key, value in url.query.items() if key not in _SQLALCHEMY_ONLY)
+    return kwargs
 
 
 class ChangeListener:
@@ -115,7 +128,7 @@ class ChangeListener:
         max_reconnect_delay: float = 2.0,
         health_interval: float = 30.0,
     ) -> None:
-        self._dsn = asyncpg_dsn(database_url)
+        self._connect_kwargs = asyncpg_connect_kwargs(database_url)
         self._on_change = on_change
         self.channel = channel
         self.connect_timeout = connect_timeout
@@ -134,7 +147,7 @@ class ChangeListener:
         while True:
             connection = None
             try:
-                connection = await asyncpg.connect(self._dsn, timeout=self.connect_timeout)
+                connection = await asyncpg.connect(**self._connect_kwargs, timeout=self.connect_timeout)
                 await connection.add_listener(self.channel, self._notified)
                 self.connections += 1
                 self.connected.set()

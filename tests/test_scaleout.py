@@ -34,7 +34,7 @@ from bot.index_sync import IndexSync
 from bot.retry import RetryPolicy, call_with_retry, is_store_failure, is_transient
 from bot.store import Store, bundled_claims
 from db.engine import create_engine
-from db.notify import asyncpg_dsn, supports_listen
+from db.notify import asyncpg_connect_kwargs, asyncpg_dsn, supports_listen
 from db.repositories import ClaimRepository
 from tests.conftest import make_claim, postgres_admin_url
 
@@ -428,6 +428,16 @@ async def test_pool_settings_reach_the_engine(database_url: str) -> None:
     finally:
         await engine.dispose()
     assert supports_listen(database_url) == database_url.startswith("postgresql+asyncpg")
+
+
+def test_the_listener_connects_like_the_pool() -> None:
+    """Query parameters mean the same to the LISTEN connection as to SQLAlchemy's asyncpg dialect."""
+    url = "postgresql+asyncpg://bot:p%40ss@db.internal:5433/claims?ssl=require&prepared_statement_cache_size=0"
+    assert asyncpg_connect_kwargs(url) == {
+        "host": "db.internal", "port": 5433, "user": "bot", "password": "p@ss", "database": "claims",
+        "ssl": "require",
+    }
+    assert asyncpg_dsn(url).startswith("postgresql://bot:p%40ss@db.internal:5433/claims?")
 
 
 async def _true(value: bool) -> bool:
