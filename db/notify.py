@@ -14,17 +14,21 @@ Readers: `ChangeListener` holds one dedicated asyncpg connection that LISTENs on
 reconnects, with backoff, whenever that connection is lost (e.g. a server restart).
 
 Start-up: `startup_lock(engine)` lets one process at a time migrate and seed, so processes started
-together (`systemctl start claimbot@{0..3}`) don't race to create the same tables.
+together (`systemctl start claimbot@{0..3}`, or the bot and a CLI command) don't race to create the
+same tables. On SQLite a file lock does the same.
 
-On SQLite none of this runs; the periodic revision check in `bot.index_sync` serves alone.
+On SQLite there are no notifications and no ordering lock; the periodic revision check in
+`bot.index_sync` serves alone, and SQLite lets one writer at a time commit anyway.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, func, select
@@ -33,6 +37,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 
 from db.models import AuditRow
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: SQLite processes starting together are not serialised
+    fcntl = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 
@@ -70,10 +79,15 @@ def _notify_after_audit_rows(session: Session, _flush_context: Any) -> None:
 
 @asynccontextmanager
 async def startup_lock(engine: AsyncEngine) -> AsyncIterator[None]:
-    """Hold a PostgreSQL session-level advisory lock for the block; elsewhere do nothing.
+    """Let one process at a time run the block (migrate and seed) on this database.
 
-    The lock lives on its own connection, so it ends with the process even if that dies mid-way.
+    PostgreSQL: a session-level advisory lock on its own connection. SQLite file: an exclusive
+    `flock` on `<database file>.startup-lock` beside it. Either ends with the process if it dies.
     """
+    if engine.dialect.name == "sqlite":
+        async with _sqlite_startup_lock(engine):
+            yield
+        return
     if engine.dialect.name != "postgresql":
         yield
         return
@@ -85,6 +99,24 @@ async def startup_lock(engine: AsyncEngine) -> AsyncIterator[None]:
         finally:
             with suppress(Exception):  # a lost connection has released the lock already
                 await conn.execute(select(func.pg_advisory_unlock(STARTUP_LOCK_KEY)))
+
+
+@asynccontextmanager
+async def _sqlite_startup_lock(engine: AsyncEngine) -> AsyncIterator[None]:
+    database = engine.url.database
+    if fcntl is None or not database or database == ":memory:" or engine.url.query.get("uri"):
+        yield  # nothing shared on disk, or no flock on this system
+        return
+    path = Path(database)
+    fd = os.open(path.with_name(path.name + ".startup-lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        await asyncio.to_thread(fcntl.flock, fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def supports_listen(database_url: str) -> bool:

@@ -534,14 +534,14 @@ def test_store_unavailable_is_an_expected_error_shown_to_the_user() -> None:
         assert error_message(not_ours) is None  # unexpected: logged with its traceback
 
 
-async def test_processes_starting_together_on_a_new_postgres_database_all_start(
-    pg_url: str, tmp_path: Path
+async def test_processes_starting_together_on_a_new_database_all_start(
+    database_url: str, tmp_path: Path
 ) -> None:
-    """Each process migrates and seeds at start; without the start-up lock two of them would race to
-    create the same tables (duplicate key in pg_type) or seed the same claims."""
+    """Each process migrates and seeds at start; without the start-up lock two of them race to create
+    the same tables (PostgreSQL: duplicate key in pg_type; SQLite: table already exists) or to seed."""
 
     def start() -> subprocess.CompletedProcess[bytes]:
-        env = {**os.environ, "DATABASE_URL": pg_url, "SEED_CLAIMS": "true", "LOG_LEVEL": "WARNING"}
+        env = {**os.environ, "DATABASE_URL": database_url, "SEED_CLAIMS": "true", "LOG_LEVEL": "WARNING"}
         env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
         return subprocess.run(
             [sys.executable, "-m", "bot", "check", "--json", WHALES],
@@ -551,7 +551,7 @@ async def test_processes_starting_together_on_a_new_postgres_database_all_start(
     results = await asyncio.gather(*(asyncio.to_thread(start) for _ in range(4)))
     for done in results:
         assert done.returncode == 0, done.stderr.decode()[-2000:]
-    store = await Store.open(_settings(pg_url))
+    store = await Store.open(_settings(database_url))
     try:
         assert len(await store.service.export()) == 14  # seeded once
     finally:
