@@ -116,6 +116,11 @@ def test_swapped_actors_are_not_the_claim(seeded: Matcher) -> None:
     swapped = seeded.check("Russian soldiers have been deployed in North Korea")
     assert swapped.decision is not Decision.AUTOREPLY
     assert seeded.check("North Korea sent drones over Seoul").decision is not Decision.AUTOREPLY
+    # the claim names Russia first as an adjective ("Russian ships"), then as the destination
+    assert_not_answered(seeded, "Russia shipped 1,500 soldiers to North Korea", "nk-1500-soldiers-shipped")
+    assert top(seeded.check("1,500 North Korean soldiers were taken to Russia on Russian ships")) == (
+        "nk-1500-soldiers-shipped"
+    )
 
 
 def test_a_different_figure_is_not_the_claim(seeded: Matcher) -> None:

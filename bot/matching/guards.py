@@ -218,44 +218,50 @@ def _actors_factor(q_set: set[str], d_set: set[str], actors: frozenset[str], wei
     return 1.0
 
 
-def _roles(side: Side, shared: set[str], actors: frozenset[str]) -> dict[str, str]:
+def _roles(side: Side, shared: set[str], actors: frozenset[str]) -> tuple[dict[str, str], set[str]]:
     """A rough role for each shared actor, from word order and the preposition before it.
 
     A: the first bare actor (usually the subject) or "by X"; O: a later bare actor; B: "to / in / over X"
-    (destination or place); S: "from X"; M: an adjective ("Russian soldiers").
+    (destination or place); S: "from X"; M: an adjective ("Russian soldiers"). Returns each actor's
+    role where it first appears, and the actors that appear in B anywhere ("Russian ships took
+    soldiers to Russia": Russia is first an adjective, then the destination).
     """
     roles: dict[str, str] = {}
+    places: set[str] = set()
     canon = side.canon
     bare_seen = False
     for i, token in enumerate(canon):
-        if token not in shared or token in roles:
+        if token not in shared:
             continue
         if i in side.adjectives:
-            roles[token] = "M"
-            continue
-        j = i - 1
-        # look past articles, possessives and other actors: "in Russia's Kursk region" puts both in B
-        while j >= 0 and j > i - 4 and (canon[j] in _SKIP or canon[j] in actors):
-            j -= 1
-        before = canon[j] if j >= 0 else ""
-        if before in _TOWARDS:
-            roles[token] = "B"
-        elif before in _FROM:
-            roles[token] = "S"
-        elif before in _BY:
-            roles[token] = "A"
+            role = "M"
         else:
-            roles[token] = "O" if bare_seen else "A"
-            bare_seen = True
-    return roles
+            j = i - 1
+            # look past articles, possessives and other actors: "in Russia's Kursk region" puts both in B
+            while j >= 0 and j > i - 4 and (canon[j] in _SKIP or canon[j] in actors):
+                j -= 1
+            before = canon[j] if j >= 0 else ""
+            if before in _TOWARDS:
+                role = "B"
+            elif before in _FROM:
+                role = "S"
+            elif before in _BY:
+                role = "A"
+            else:
+                role = "O" if bare_seen else "A"
+                bare_seen = True
+        roles.setdefault(token, role)
+        if role == "B":
+            places.add(token)
+    return roles, places
 
 
 def _roles_factor(query: Side, doc: Side, shared: set[str], actors: frozenset[str]) -> float:
     """Who did what to whom: shared actors whose roles were exchanged, or a different destination."""
     if len(shared) < 2:
         return 1.0
-    q_roles = _roles(query, shared, actors)
-    d_roles = _roles(doc, shared, actors)
+    q_roles, q_places = _roles(query, shared, actors)
+    d_roles, d_places = _roles(doc, shared, actors)
     ordered = sorted(shared)
     # With two actors and nothing else, a later bare actor receives ("North Korea gives Russia arms");
     # in longer sentences it is as often a subject of its own ("Kursk push could let Russia ...").
@@ -269,8 +275,6 @@ def _roles_factor(query: Side, doc: Side, shared: set[str], actors: frozenset[st
                 continue
             if dx and dy and dx != dy and qx == dy and qy == dx:
                 return SWAPPED_ROLES
-    d_places = {t for t in ordered if d_roles.get(t) == "B"}
-    q_places = {t for t in ordered if q_roles.get(t) == "B"}
     if d_places and q_places and not d_places & q_places:
         return SWAPPED_ROLES
     return 1.0
