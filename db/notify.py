@@ -108,7 +108,12 @@ async def _sqlite_startup_lock(engine: AsyncEngine) -> AsyncIterator[None]:
         yield  # nothing shared on disk, or no flock on this system
         return
     path = Path(database)
-    fd = os.open(path.with_name(path.name + ".startup-lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fd = os.open(path.with_name(path.name + ".startup-lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as error:  # e.g. a read-only directory: start unserialised rather than not at all
+        log.debug("no start-up lock beside %s: %s", path, error)
+        yield
+        return
     try:
         await asyncio.to_thread(fcntl.flock, fd, fcntl.LOCK_EX)
         try:
