@@ -47,6 +47,7 @@ class ClaimService:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], matcher: Matcher) -> None:
         self.sessions = sessions
         self.matcher = matcher
+        self.index_loaded = False  # until then (e.g. a CLI import) writes leave the index alone
         self._seen_audit_id = 0
 
     # -- the index ---------------------------------------------------------------------------------
@@ -61,8 +62,14 @@ class ClaimService:
             self.matcher.set_synonyms(guild_id, groups)
         for claim in claims:
             self.matcher.add(claim)
+        self.index_loaded = True
         log.info("match index loaded: %d claims, %d synonym scopes", len(claims), len(synonyms))
         return len(claims)
+
+    def _index(self, claim: Claim) -> None:
+        """Keep this process's index in step with a write it just committed."""
+        if self.index_loaded:
+            self.matcher.update(claim)
 
     async def refresh_index(self) -> int:
         """Apply changes other processes wrote since the last look. Returns how many claims changed."""
@@ -169,7 +176,7 @@ class ClaimService:
         for claim, outcome in zip(claims, outcomes, strict=True):
             getattr(summary, outcome).append(claim.id)
         for claim in claims:
-            self.matcher.update(claim)
+            self._index(claim)
         return summary
 
     @retry_write
@@ -197,7 +204,7 @@ class ClaimService:
                 outcome = await repository.save(claim, actor=actor)
                 getattr(summary, outcome).append(claim.id)
         for claim in scoped:
-            self.matcher.update(claim)
+            self._index(claim)
         return summary
 
     @retry_write
@@ -208,7 +215,7 @@ class ClaimService:
             if await repository.get_row(claim.id) is not None:
                 raise ClaimExists(claim.id)
             await repository.save(claim, actor=actor)
-        self.matcher.update(claim)
+        self._index(claim)
         return claim
 
     @retry_write
@@ -226,14 +233,15 @@ class ClaimService:
             updated = replace(current, **changes)
             _validate(updated)
             await repository.save(updated, actor=actor)
-        self.matcher.update(updated)
+        self._index(updated)
         return updated
 
     @retry_write
     async def set_synonyms(self, guild_id: int | None, groups: list[list[str]], *, actor: str) -> None:
         async with self.sessions() as session, session.begin():
             await SynonymRepository(session).replace(guild_id, groups, actor=actor)
-        self.matcher.set_synonyms(guild_id, groups)
+        if self.index_loaded:
+            self.matcher.set_synonyms(guild_id, groups)
 
 
 def _visible(claim: Claim, guild_id: int | None) -> bool:
