@@ -1,7 +1,7 @@
 """Time `claimbot import` of 10,000 claims into a new SQLite file (target: under 30 s).
 
 Claims are the CheckThat! 2020 verified claims, each with one statement. Run:
-    .venv/bin/python bench/import_speed.py [--count 10000]
+    .venv/bin/python -m bench.import_speed [--count 10000]
 """
 
 from __future__ import annotations
