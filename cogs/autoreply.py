@@ -17,6 +17,7 @@ import asyncio
 import logging
 import time
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -40,6 +41,9 @@ log = logging.getLogger(__name__)
 CACHE_TTL = 5.0  # seconds a server's channels, ignore list and settings are trusted without a look
 MIN_CHARS = 20  # shorter messages are never worth the engine's time
 MIN_WORDS = 4
+MAX_REMEMBERED_REPLIES = (
+    100_000  # recent (channel, claim) replies kept in memory; older ones ask the database
+)
 REPLYABLE_TYPES = frozenset({discord.MessageType.default, discord.MessageType.reply})
 
 Clock = Callable[[], float]
@@ -93,6 +97,9 @@ class AutoReply(
         self._states: dict[int, GuildState] = {}
         self._loading: dict[int, asyncio.Future[GuildState]] = {}
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        # (channel, claim) -> when this process replied (self.clock). The database stays the source of
+        # truth; this only spares it the question while this process knows the answer is "not yet".
+        self._replied: OrderedDict[tuple[int, str], float] = OrderedDict()
 
     @property
     def guild_service(self) -> GuildService:
@@ -200,6 +207,9 @@ class AutoReply(
     async def _reply(self, message: discord.Message, config: GuildConfig, answer, claim_id: str) -> Outcome:
         guilds = self.guild_service
         channel_id = message.channel.id
+        replied_at = self._replied.get((channel_id, claim_id))
+        if replied_at is not None and self.clock() - replied_at < config.cooldown_seconds:
+            return Outcome.COOLDOWN
         if not await guilds.cooldown_allows(channel_id, claim_id, config.cooldown_seconds):
             return Outcome.COOLDOWN
         if self.channel_cap.retry_after(channel_id):
@@ -235,6 +245,10 @@ class AutoReply(
             claim_id=claim_id,
             kind="autoreply",
         )
+        self._replied[(channel_id, claim_id)] = self.clock()
+        self._replied.move_to_end((channel_id, claim_id))
+        while len(self._replied) > MAX_REMEMBERED_REPLIES:
+            self._replied.popitem(last=False)
         log.info("autoreply sent reply=%s to message=%s claim=%s", reply.id, message.id, claim_id)
         return Outcome.REPLIED
 

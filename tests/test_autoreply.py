@@ -41,6 +41,14 @@ CHATTER = [
 ]
 
 
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 10_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @dataclass
 class World:
     """The shared BotWorld (tests/bot_support.py) plus what auto-replies need."""
@@ -90,13 +98,16 @@ async def ar(world: BotWorld) -> World:
         quiet=world.guild.create_text_channel("quiet"),
         admin=world.guild.add_member(world.env.create_user("ada"), roles=[managers]),
     )
+    built.cog.clock = FakeClock()  # the cog's own sense of time, moved on by `time_passes`
     result = await built.admin.slash(built.general, "autoreply enable", channel=built.general)
     assert "now on" in result.response.content
     return built
 
 
-async def age_replies(ar: World, seconds: float) -> None:
-    """Pretend every reply was sent `seconds` earlier (the cooldown lives in the database)."""
+async def time_passes(ar: World, seconds: float) -> None:
+    """Every reply was sent `seconds` earlier: in the database (the cooldown's source of truth, shared
+    by every process) and for the cog, which remembers its own recent replies."""
+    ar.cog.clock.now += seconds
     async with ar.bot.claims.sessions() as session, session.begin():
         for row in (await session.scalars(select(ReplyRow))).all():
             row.sent_at -= timedelta(seconds=seconds)
@@ -160,15 +171,25 @@ async def test_cooldown_per_claim_per_channel(ar: World):
     await ar.member.send(ar.general, PARAPHRASE_2)  # same claim, inside the hour
     assert len(bot_replies(ar.general)) == 1
 
-    await age_replies(ar, 3599)
+    await time_passes(ar, 3599)
     await ar.member.send(ar.general, PARAPHRASE)
     assert len(bot_replies(ar.general)) == 1  # one second short of the default hour
 
-    await age_replies(ar, 2)
+    await time_passes(ar, 2)
     await ar.member.send(ar.general, PARAPHRASE_2)
     replies = bot_replies(ar.general)
     assert len(replies) == 2
     assert {claim_of(r) for r in replies} == {CLAIM_ID}
+
+
+async def test_cooldown_holds_across_processes(ar: World):
+    """A process that never replied here (a restart, another shard) finds the cooldown in the database."""
+    await ar.member.send(ar.general, PARAPHRASE)
+    assert len(bot_replies(ar.general)) == 1
+    elsewhere = AutoReply(ar.bot)  # empty caches and memory, the same database
+    stored = ar.env.backend.create_message(ar.general.id, ar.member.id, PARAPHRASE_2, broadcast=False)
+    assert await elsewhere.handle(to_discord_message(ar.env, stored)) == Outcome.COOLDOWN
+    assert len(bot_replies(ar.general)) == 1
 
 
 async def test_cooldown_is_per_channel(ar: World):
@@ -183,10 +204,10 @@ async def test_cooldown_setting_in_minutes(ar: World):
     result = await ar.admin.slash(ar.general, "autoreply settings", cooldown=5)
     assert "cooldown: 5 min" in result.response.content
     await ar.member.send(ar.general, PARAPHRASE)
-    await age_replies(ar, 4 * 60)
+    await time_passes(ar, 4 * 60)
     await ar.member.send(ar.general, PARAPHRASE_2)
     assert len(bot_replies(ar.general)) == 1
-    await age_replies(ar, 61)
+    await time_passes(ar, 61)
     await ar.member.send(ar.general, PARAPHRASE)
     assert len(bot_replies(ar.general)) == 2
 
@@ -414,14 +435,6 @@ async def test_wrong_votes_delete_the_autoreply(ar: World):
 
 
 # -- the cache and the log ---------------------------------------------------------------------------------
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 10_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 async def test_change_by_another_process_is_seen_after_the_cache_ttl(ar: World):
