@@ -123,6 +123,34 @@ def test_swapped_actors_are_not_the_claim(seeded: Matcher) -> None:
     )
 
 
+def test_an_actor_of_the_claim_in_another_role_is_not_the_claim(seeded: Matcher) -> None:
+    # the claim's subject is left out and another of its actors stands in its place
+    assert_not_answered(seeded, "Russia sent its army to Ukraine", "nk-troops-deployed-to-russia")
+    assert_not_answered(seeded, "Russia has deployed soldiers to the Kursk region", "nk-troops-in-kursk")
+    assert seeded.check("the Russian army is collapsing").decision is not Decision.AUTOREPLY
+
+
+def test_sharing_only_the_actors_or_too_little_is_not_answered(seeded: Matcher) -> None:
+    for text in ("North Korea and Russia are allies now", "north korea's army is huge",
+                 "my army in clash of clans has 10k troops"):
+        assert seeded.check(text).decision is not Decision.AUTOREPLY, text
+
+
+def test_leaders_and_common_synonyms_stand_for_their_words(seeded: Matcher) -> None:
+    assert top(seeded.check("has kim really sent his army to help putin?")) == "nk-troops-deployed-to-russia"
+    result = seeded.check("the north koreans have their own battalions and their own interpreters")
+    assert top(result) == "nk-troops-own-battalions"
+
+
+def test_who_said_it_is_not_part_of_what_was_said(seeded: Matcher) -> None:
+    # the speaker is not an actor of the claim: no actor conflict with the claim's Russia
+    result = seeded.check("Kyiv says North Korean soldiers are present in Russia's Kursk region")
+    assert result.decision is Decision.AUTOREPLY
+    assert top(result) == "nk-troops-in-kursk"
+    # ... and once the speaker is gone, a substituted actor shows
+    assert_not_answered(seeded, "Russia says Ukraine has lost 654,430 soldiers", "russia-losses-654430")
+
+
 def test_a_different_figure_is_not_the_claim(seeded: Matcher) -> None:
     text = "North Korea has sent about 25,000 troops to Russia"
     assert_not_answered(seeded, text, "nk-troops-10000-in-russia")

@@ -108,3 +108,15 @@ def test_clauses_split_on_sentences_and_dashes_and_are_capped() -> None:
 
 def test_clean_is_bounded_on_huge_input() -> None:
     assert len(clean("x" * 1_000_000)) <= 4000
+
+
+def test_attribution_is_dropped_from_a_message_clause() -> None:
+    from bot.matching.guards import drop_attribution
+
+    canon = tokens(clean("kyiv's intelligence says that nk troops are in kursk, per the pentagon"))
+    kept, _ = drop_attribution(canon, set())
+    assert kept == ["nk", "troop", "are", "in", "kursk"]
+    # passive reporting verbs and denials are left alone
+    for text in ("nk troops are said to be in kursk", "the kremlin denies nk troops are in kursk"):
+        canon = tokens(clean(text))
+        assert drop_attribution(canon, set())[0] == canon

@@ -270,11 +270,15 @@ class Matcher:
         self._index.prepare_query()
         clauses: list[_Clause] = []
         self._lookups_left = _TYPO_LOOKUPS_PER_MESSAGE
+        speakers: list[str] = []  # words of "X says" spans: retrieved on, not compared
         for part in split_clauses(clean(text)):
-            canon, adjectives = view.rewrite(tokens(part, self._correct))
+            full, full_adjectives = view.rewrite(tokens(part, self._correct))
+            canon, adjectives = guards.drop_attribution(full, full_adjectives)
             content = [t for t in canon if t not in NON_CONTENT]
             if content:
                 clauses.append(_Clause(canon, adjectives, content))
+                if len(canon) < len(full):
+                    speakers.extend(t for t in full if t not in NON_CONTENT)
         if not clauses:
             return {}, 0
         distinct = {t for clause in clauses for t in clause.content}
@@ -290,7 +294,7 @@ class Matcher:
         # One retrieval for the whole message; each candidate is then compared with the clauses
         # that share most with it (a claim is often one sentence of a longer message).
         # a caller asking for many matches gets a few more candidates than the default
-        found = self._retrieve(clauses, weights, guild_id, max(_CANDIDATES, min(limit, 50) + 3))
+        found = self._retrieve(clauses, weights, guild_id, max(_CANDIDATES, min(limit, 50) + 3), speakers)
         if found is None:
             return best, len(distinct)
         docs, bm25, ideal, score_of = found
@@ -351,7 +355,14 @@ class Matcher:
         comparisons = self._last_comparisons
         return {claim_id: (m.score, comparisons[claim_id]) for claim_id, m in best.items()}
 
-    def _retrieve(self, clauses: list[_Clause], weights: _Weights, guild_id: int | None, candidates: int):
+    def _retrieve(
+        self,
+        clauses: list[_Clause],
+        weights: _Weights,
+        guild_id: int | None,
+        candidates: int,
+        extra: list[str],
+    ):
         """BM25 over unigrams, synonym groups and in-clause bigrams, vectorised over all terms.
 
         Returns the best candidates in scope (doc ids), their scores, and the score an average-length
@@ -375,6 +386,12 @@ class Matcher:
                 if a is not None and b is not None and pair not in seen:
                     seen.add(pair)
                     terms.append(([[bigram_key(a, b)]], _BIGRAM_WEIGHT))
+        for token in extra:  # a speaker can be part of a claim ("Trump said ...")
+            if token not in seen:
+                seen.add(token)
+                paths = weights.paths(token)
+                if paths:
+                    terms.append((paths, 1.0))
         if not terms:
             return None
         keys = sorted({k for paths, _ in terms for path in paths for k in path})

@@ -32,12 +32,16 @@ NUMBER_TOLERANCE = 0.02  # "654k" restates 654,430
 NUMBER_REACH = 2  # content words on either side of a figure that say what it counts
 NEGATION_REACH = 5  # tokens after "not" that it can be about
 
+MISSING_ACTOR = 0.6  # the message leaves out every actor of the claim, or one and says little else
+ROLE_TAKEN = 0.3  # another actor of the claim fills the role of an actor the message leaves out
+ACTORS_ONLY = 0.5  # the two sides share nothing but who is involved ("North Korea and Russia are allies")
 _TOWARDS = frozenset(["to", "into", "toward", "in", "insid", "at", "over", "against", "on", "onto", "within"])
 _FROM = frozenset(("from",))
 _BY = frozenset(("by",))
 _SKIP = frozenset(("the", "a", "an", "'s", "of"))
 # A later bare actor is the receiver as much as "to X" is: "North Korea gives Russia arms".
 _RECEIVER = {"O": "B"}
+_AGENT = ("A", "M")
 
 
 class Weights(Protocol):
@@ -136,6 +140,17 @@ def compare(
         shared = common & actors
         if len(shared) >= 2:
             checks.append(("swap", _roles_factor(query, doc, shared, actors)))
+        d_actors = d_set & actors
+        missing = d_actors - q_set
+        if missing:
+            # "North Korea's army is huge" shares two of the three words of "North Korean troops are in
+            # Russia"; "Russia sent its army to Ukraine" puts Russia where North Korea was.
+            if missing == d_actors or len(common - actors) <= 1:
+                checks.append(("missing actor", MISSING_ACTOR))
+            if shared:
+                checks.append(("role", _taken_role(query, doc, shared, d_actors, missing, actors)))
+    if common <= actors:
+        checks.append(("actors only", ACTORS_ONLY))
     if (query.negated or doc.negated) and _negated(query.canon, common) != _negated(doc.canon, common):
         checks.append(("negation", NEGATION_MISMATCH))
     for name, value in checks:
@@ -280,6 +295,22 @@ def _roles_factor(query: Side, doc: Side, shared: set[str], actors: frozenset[st
     return 1.0
 
 
+def _taken_role(
+    query: Side, doc: Side, shared: set[str], d_actors: set[str], missing: set[str], actors: frozenset[str]
+) -> float:
+    """The claim's subject (or whose forces, "North Korean troops") is absent from the message, and
+    another actor of the claim stands in that role there ("Russian army", "Russia sent troops")."""
+    d_roles, _ = _roles(doc, d_actors, actors)
+    q_roles, _ = _roles(query, shared, actors)
+    # a subject and a modifier both say whose act or forces it is: "Russia has deployed soldiers" takes
+    # the place of "North Korean soldiers"
+    if any(d_roles.get(x) in _AGENT for x in missing) and any(
+        r in _AGENT and d_roles.get(x) not in (None, *_AGENT) for x, r in q_roles.items()
+    ):
+        return ROLE_TAKEN
+    return 1.0
+
+
 def _negated(canon: list[str], common: set[str]) -> bool:
     """Is something both sides talk about negated here? ("did not send troops", not "didn't believe it")."""
     negated = False
@@ -287,3 +318,47 @@ def _negated(canon: list[str], common: set[str]) -> bool:
         if token in NEGATIONS and any(t in common for t in canon[i + 1 : i + 1 + NEGATION_REACH]):
             negated = not negated
     return negated
+
+
+# Verbs that report speech or belief ("Kyiv says ...", "Pyongyang accuses Seoul of ..."), as tokens. Denials
+# are left out: "Moscow denies that ..." does not restate what follows.
+_REPORTING = frozenset((
+    "say", "says", "said", "saying", "claims", "claimed", "claim", "told", "tell", "tells", "thinks",
+    "think", "believes", "believe", "reckon", "alleg", "accus", "confirm", "announc", "warn", "insist",
+    "admit", "reveal", "estim", "suggest",
+))
+_PASSIVE_BEFORE = frozenset(["is", "are", "was", "were", "be", "been", "being"])
+_PASSIVE_AFTER = frozenset(["to", "in", "at", "near", "on", "by", "as"])
+_SPEAKER_MAX = 6  # tokens before the reporting verb that can name a speaker
+_TRAILING_MAX = 5  # tokens after a closing "per" / "according to"
+
+
+def drop_attribution(canon: list[str], adjectives: set[int]) -> tuple[list[str], set[int]]:
+    """Drop who said it from a message clause: a short speaker span before a reporting verb at the
+    start ("Kyiv's intelligence says that ...") and a closing "per X" / "according to X".
+
+    The speaker is not an actor of what was said ("Pyongyang accuses Seoul of flying drones" is about
+    Seoul), and its words do not restate the claim.
+    """
+    start = 0
+    for i, token in enumerate(canon[: _SPEAKER_MAX + 1]):
+        if token in NEGATIONS:
+            break
+        if (
+            token in _REPORTING
+            and i >= 1
+            and canon[i - 1] not in _PASSIVE_BEFORE
+            and (i + 1 >= len(canon) or canon[i + 1] not in _PASSIVE_AFTER)
+        ):
+            rest = i + 1 + (i + 1 < len(canon) and canon[i + 1] == "that")
+            if sum(1 for t in canon[rest:] if t not in NON_CONTENT) >= 2:
+                start = rest
+            break
+    end = len(canon)
+    for i in range(max(start + 3, end - _TRAILING_MAX), end):
+        if canon[i] == "per" or (canon[i] == "according" and i + 1 < end and canon[i + 1] == "to"):
+            end = i
+            break
+    if start == 0 and end == len(canon):
+        return canon, adjectives
+    return canon[start:end], {i - start for i in adjectives if start <= i < end}

@@ -22,15 +22,20 @@ MAX_PHRASE_TOKENS = 8
 # Countries most often named in claims: names, abbreviations and the capital used for the government
 # ("Moscow denies", "Seoul says"; news metonymy), then adjectives ("demonyms"). An adjective names the
 # country as a modifier ("Russian soldiers"), which the role guard needs to know. Capitals whose name is
-# just as often a person, a state or history (Washington, Rome, Jerusalem) are left out.
+# just as often a person, a state or history (Washington, Rome, Jerusalem) are left out. Long-serving
+# leaders stand for their country the same way in chat ("Kim sent troops to help Putin").
 _COUNTRIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("united states", "usa", "united states of america", "america"), ("american",)),
     (("united kingdom", "uk", "britain", "great britain", "london"), ("british",)),
-    (("north korea", "nk", "dprk", "democratic people's republic of korea", "pyongyang"), ("north korean",)),
+    (
+        ("north korea", "nk", "dprk", "democratic people's republic of korea", "pyongyang",
+         "kim jong un", "kim"),
+        ("north korean",),
+    ),
     (("south korea", "sk", "rok", "republic of korea", "seoul"), ("south korean",)),
-    (("russia", "russian federation", "moscow", "kremlin"), ("russian",)),
-    (("ukraine", "kyiv", "kiev"), ("ukrainian",)),
-    (("china", "prc", "people's republic of china", "beijing"), ("chinese",)),
+    (("russia", "russian federation", "moscow", "kremlin", "putin", "vladimir putin"), ("russian",)),
+    (("ukraine", "kyiv", "kiev", "zelensky", "zelenskyy", "zelenskiy"), ("ukrainian",)),
+    (("china", "prc", "people's republic of china", "beijing", "xi jinping"), ("chinese",)),
     (("taiwan", "taipei"), ("taiwanese",)),
     (("japan", "tokyo"), ("japanese",)),
     (("iran", "tehran"), ("iranian",)),
@@ -38,8 +43,8 @@ _COUNTRIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("israel",), ("israeli",)),
     (("palestine",), ("palestinian",)),
     (("syria", "damascus"), ("syrian",)),
-    (("turkey", "turkiye", "ankara"), ("turkish",)),
-    (("belarus", "minsk"), ("belarusian",)),
+    (("turkey", "turkiye", "ankara", "erdogan"), ("turkish",)),
+    (("belarus", "minsk", "lukashenko"), ("belarusian",)),
     (("poland", "warsaw"), ("polish",)),
     (("germany", "berlin"), ("german",)),
     (("france", "paris"), ("french",)),
@@ -63,8 +68,14 @@ _COUNTRIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
 
 # General-purpose equivalences and chat abbreviations, deliberately few: each one must hold in any topic.
 _GENERAL: tuple[tuple[str, ...], ...] = (
-    ("soldiers", "troops"),
-    ("weapons", "arms"),
+    ("soldiers", "troops", "army", "armies", "servicemen"),
+    ("weapons", "arms", "weaponry"),
+    ("send", "deploy", "dispatch"),
+    ("technology", "tech"),
+    ("translators", "interpreters"),
+    ("region", "oblast", "province"),
+    ("drones", "uavs"),
+    ("ammunition", "ammo"),
     ("combat", "battle"),
     ("government", "govt", "gov"),
     ("people", "ppl"),
