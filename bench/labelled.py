@@ -1,6 +1,6 @@
 """Score the claim matcher against the hand-labelled message sets in bench/data/.
 
-    python bench/labelled.py [--split dev|test] [--show-errors]
+    python -m bench.labelled [--split dev|test|holdout] [--show-errors]
                              [--suggest X] [--autoreply Y] [--sweep]
 
 Loads the seed claims into a Matcher, runs `check()` on every labelled line and prints
@@ -317,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--split", choices=("dev", "test"), default="dev", help="which labelled set (default dev)"
+        "--split", choices=("dev", "test", "holdout"), default="dev", help="which labelled set (default dev)"
     )
     parser.add_argument("--show-errors", action="store_true", help="list every line the matcher got wrong")
     parser.add_argument("--suggest", type=float, help="override the suggest threshold")
@@ -350,8 +350,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.show_errors:
         print_errors(outcomes)
     if args.sweep:
-        if args.split == "test":
-            print("\nnote: sweeping on test; tune on dev and only report on test.")
+        if args.split != "dev":
+            print("\nnote: sweeping on a reporting split; tune on dev and only report on test.")
         sweep(matcher, cases, shown, outcomes, max(args.steps, 2))
     return 0
 
