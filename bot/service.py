@@ -97,19 +97,18 @@ class ClaimService:
         result: CheckResult = self.matcher.check(text, guild_id=guild_id, limit=limit, thresholds=thresholds)
         return await self._resolve(text, result)
 
-    @retry_read
-    async def check_for_autoreply(
+    def screen(
         self, text: str, *, guild_id: int | None = None, thresholds: Thresholds | None = None
-    ) -> tuple[Answer, Match | None]:
-        """`check` for the auto-reply path: the best match only, read from the database only when the
-        engine would reply on its own (most messages in an enabled channel get no reply, and a mere
-        possible match needs no claim). Returns the answer and the engine's best match, if any.
+    ) -> CheckResult:
+        """The engine's decision and best match only, without the database: the auto-reply path runs
+        it on every message in an enabled channel, and reads claims (`resolve`) only to reply.
         (Added by the auto-reply helper.)"""
-        result = self.matcher.check(text, guild_id=guild_id, limit=1, thresholds=thresholds)
-        best = result.matches[0] if result.matches else None
-        if result.decision != Decision.AUTOREPLY:
-            return Answer(text, result.decision, []), best
-        return await self._resolve(text, result), best
+        return self.matcher.check(text, guild_id=guild_id, limit=1, thresholds=thresholds)
+
+    @retry_read
+    async def resolve(self, text: str, result: CheckResult) -> Answer:
+        """`screen`'s result with its claims from the database, as `check` answers."""
+        return await self._resolve(text, result)
 
     async def _resolve(self, text: str, result: CheckResult) -> Answer:
         """The engine's matches with their claims from the database, the source of truth."""

@@ -29,7 +29,7 @@ from discord.ext import commands
 
 from bot.checks import ensure_manager
 from bot.guilds import DEFAULT_COOLDOWN_SECONDS, DEFAULT_WRONG_VOTES_TO_DELETE, GuildConfig, GuildService
-from bot.matching import DEFAULT_THRESHOLDS, Decision
+from bot.matching import DEFAULT_THRESHOLDS, CheckResult, Decision
 from bot.ratelimit import KeyedLimiter
 from bot.ui import NO_MENTIONS, FeedbackView, answer_embed, respond
 
@@ -189,22 +189,23 @@ class AutoReply(
             return self._done(message, Outcome.CHANNEL_CAPPED, started)
 
         config = state.config
-        answer, best = await self.bot.claims.check_for_autoreply(
-            content, guild_id=guild.id, thresholds=config.thresholds
-        )
+        result = self.bot.claims.screen(content, guild_id=guild.id, thresholds=config.thresholds)
+        best = result.matches[0] if result.matches else None
         score = best.score if best else None
         claim_id = best.claim_id if best else None
-        if answer.decision != Decision.AUTOREPLY or not answer.matches:
-            return self._done(message, Outcome.NO_AUTOREPLY, started, answer.decision, claim_id, score)
+        if result.decision != Decision.AUTOREPLY or best is None:
+            return self._done(message, Outcome.NO_AUTOREPLY, started, result.decision, claim_id, score)
 
         lock = self._locks.get(channel_id)
         if lock is None:
             lock = self._locks[channel_id] = asyncio.Lock()
         async with lock:  # one decision at a time per channel, so a burst cannot pass the cooldown twice
-            outcome = await self._reply(message, config, answer, claim_id)
-        return self._done(message, outcome, started, answer.decision, claim_id, score)
+            outcome = await self._reply(message, config, result, claim_id)
+        return self._done(message, outcome, started, result.decision, claim_id, score)
 
-    async def _reply(self, message: discord.Message, config: GuildConfig, answer, claim_id: str) -> Outcome:
+    async def _reply(
+        self, message: discord.Message, config: GuildConfig, result: CheckResult, claim_id: str
+    ) -> Outcome:
         guilds = self.guild_service
         channel_id = message.channel.id
         replied_at = self._replied.get((channel_id, claim_id))
@@ -221,6 +222,10 @@ class AutoReply(
         permissions = message.channel.permissions_for(me) if me is not None else None
         if permissions is not None and not (permissions.send_messages and permissions.embed_links):
             return Outcome.CANNOT_SEND
+        # Only now the claim itself, from the database (the source of truth: it may have been archived).
+        answer = await self.bot.claims.resolve(message.content, result)
+        if answer.decision != Decision.AUTOREPLY or not answer.matches:
+            return Outcome.NO_AUTOREPLY
         self.channel_cap.hit(channel_id)
         try:
             reply = await message.reply(

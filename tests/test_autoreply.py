@@ -504,11 +504,20 @@ async def test_a_wrong_figure_gets_no_reply(ar: World):
     assert bot_replies(ar.general) == []
 
 
-async def test_check_for_autoreply_reads_claims_only_when_replying(ar: World):
-    answer, best = await ar.bot.claims.check_for_autoreply(PARAPHRASE, guild_id=ar.guild.id)
-    assert answer.decision == Decision.AUTOREPLY
-    assert [claim.id for _match, claim in answer.matches] == [CLAIM_ID] and best.claim_id == CLAIM_ID
-    answer, best = await ar.bot.claims.check_for_autoreply(NEAR_MISS, guild_id=ar.guild.id)
-    assert answer.decision != Decision.AUTOREPLY
-    assert answer.matches == []  # a possible match only: nothing read from the database
-    assert best is None or best.score < DEFAULT_THRESHOLDS.autoreply
+async def test_screen_then_resolve(ar: World):
+    """The engine decides without the database; claims are read only for a reply."""
+    result = ar.bot.claims.screen(PARAPHRASE, guild_id=ar.guild.id)
+    assert result.decision == Decision.AUTOREPLY and [m.claim_id for m in result.matches] == [CLAIM_ID]
+    answer = await ar.bot.claims.resolve(PARAPHRASE, result)
+    assert [claim.id for _match, claim in answer.matches] == [CLAIM_ID]
+    result = ar.bot.claims.screen(NEAR_MISS, guild_id=ar.guild.id)
+    assert result.decision != Decision.AUTOREPLY
+
+
+async def test_archived_claim_gets_no_reply_even_if_the_index_still_has_it(ar: World):
+    live = await ar.bot.claims.get(CLAIM_ID)
+    await ar.bot.claims.change(CLAIM_ID, actor="test", archived=True)
+    ar.bot.claims.matcher.update(live)  # this index has not heard of the archiving yet
+    assert ar.bot.claims.screen(PARAPHRASE, guild_id=ar.guild.id).decision == Decision.AUTOREPLY
+    await ar.member.send(ar.general, PARAPHRASE)
+    assert bot_replies(ar.general) == []
