@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.claims import Claim, Stance, Statement, Status
@@ -332,6 +333,25 @@ def test_index_merges_keep_postings_of_live_documents_only() -> None:
     (found, _), = index.postings([(index.term_id("apple") << 32) | 0xFFFFFFFF])
     assert sorted(found.tolist()) == docs[25:]
     assert index.n_alive == 25
+
+
+
+def test_document_frequencies_follow_adds_and_removes_before_and_after_a_merge() -> None:
+    index = InvertedIndex()
+    docs = [index.add(["apple", "apple", "pear" if i % 2 else "plum"], None) for i in range(10)]
+    apple, pear = index.term_id("apple"), index.term_id("pear")
+    assert (index.unigram_df(apple), index.unigram_df(pear)) == (10, 5)
+    index.remove(docs[1], ["apple", "apple", "pear"])
+    index.remove(docs[2], ["apple", "apple", "plum"])
+    for merged in (False, True):
+        if merged:
+            index.merge()
+        assert (index.unigram_df(apple), index.unigram_df(pear)) == (8, 4)
+        assert index.unigram_df(apple) == index.df((apple << 32) | 0xFFFFFFFF)
+    assert index.unigram_dfs(np.array([apple, pear, 10_000])).tolist() == [8, 4, 0]
+    index.remove(docs[3])  # without its content: counted from the postings from then on
+    assert (index.unigram_df(apple), index.unigram_df(pear)) == (7, 3)
+    assert index.unigram_dfs(np.array([apple, pear])).tolist() == [7, 3]
 
 
 # -- synonyms -------------------------------------------------------------------------------------

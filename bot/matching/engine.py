@@ -21,7 +21,7 @@ from rapidfuzz.distance import OSA
 
 from bot.claims import Claim
 from bot.matching import guards
-from bot.matching.index import NO_GUILD, InvertedIndex, bigram_key, unigram_key
+from bot.matching.index import NO_GUILD, UNIGRAM, InvertedIndex, bigram_key, unigram_key
 from bot.matching.synonyms import GROUP_PREFIX, Synonyms, SynonymView
 from bot.matching.text import (
     NON_CONTENT,
@@ -85,7 +85,7 @@ _BIGRAM_WEIGHT = 0.0
 _CANDIDATES = 8  # best BM25 candidates rescored per message
 _RESCORE_FLOOR = 0.3  # ... unless their BM25 is below this share of the best
 _POSTINGS_BUDGET = 10_000
-_SPARSE_RATIO = 4  # sort-and-sum below one posting per 4 documents, dense bincount above
+_SPARSE_RATIO = 16  # sort-and-sum below one posting per 4 documents, dense bincount above
 _ALWAYS_RETRIEVED = 4  # rarest terms retrieved whatever their postings
 _CLAUSES_PER_CANDIDATE = 2  # clauses each phrasing is compared with, those sharing most words
 _PHRASINGS_PER_CLAIM = 8  # claim text and aliases compared per candidate claim
@@ -161,7 +161,8 @@ class Matcher:
     def remove(self, claim_id: str) -> None:
         self._version += 1
         for doc in self._claim_docs.pop(claim_id, ()):
-            self._index.remove(doc)
+            entry = self._docs[doc]
+            self._index.remove(doc, [t for t in entry.tokens if t not in NON_CONTENT] if entry else None)
             self._docs[doc] = None
 
     def set_synonyms(self, guild_id: int | None, groups: Sequence[Sequence[str]]) -> None:
@@ -303,11 +304,11 @@ class Matcher:
         # candidate claim is compared: "North Korean troops are in Russia" may restate the message
         # best even when the claim text itself scored higher in retrieval.
         claim_bm25: dict[str, float] = {}
-        for doc_id in docs.tolist():
+        for doc_id, value in zip(docs.tolist(), bm25.tolist(), strict=True):
             doc = self._docs[doc_id]
             if doc is not None and doc.claim_id not in claim_bm25:
                 phrasings = self._claim_docs.get(doc.claim_id, [])[:_PHRASINGS_PER_CLAIM]
-                claim_bm25[doc.claim_id] = max(score_of(phrasings))
+                claim_bm25[doc.claim_id] = value if len(phrasings) == 1 else max(score_of(phrasings))
         queries = [guards.Side.of(c.canon, c.adjectives) for c in clauses]
         for claim_id, value in claim_bm25.items():
             for doc_id in self._claim_docs.get(claim_id, ())[:_PHRASINGS_PER_CLAIM]:
@@ -319,6 +320,7 @@ class Matcher:
                     canon, adjectives = view.rewrite(doc.tokens)
                     parties = set(view.rewrite(doc.parties)[0]) if doc.parties else set()
                     cached = sides[doc_id] = (guards.Side.of(canon, adjectives), parties)
+                    weights.prefetch(cached[0].content_set)
                 side, parties = cached
                 if len(queries) > _CLAUSES_PER_CANDIDATE:
                     ranked = sorted(queries, key=lambda q: -len(q.content_set & side.content_set))
@@ -409,13 +411,13 @@ class Matcher:
         docs = np.concatenate([parts[i][0] for i in kept])
         tfs = np.concatenate([parts[i][1] for i in kept]).astype(np.float64)
         term_of = np.repeat(kept, counts[kept])
-        live = index.alive(docs)  # removed and replaced claims keep postings until a merge
-        docs, tfs, term_of = docs[live], tfs[live], term_of[live]
-        if not len(docs):
-            return None
         df = counts.copy()
-        df[kept] = np.bincount(term_of, minlength=len(parts))[kept]
-        if index.has_removed:  # until a merge, removed documents still sit in the skipped postings
+        if index.has_removed:  # until a merge, removed and replaced claims keep their postings
+            live = index.alive(docs)
+            docs, tfs, term_of = docs[live], tfs[live], term_of[live]
+            if not len(docs):
+                return None
+            df[kept] = np.bincount(term_of, minlength=len(parts))[kept]
             skipped = np.setdiff1d(np.arange(len(parts)), kept)
             for i in skipped.tolist():
                 df[i] = int(np.count_nonzero(index.alive(parts[i][0])))
@@ -437,7 +439,7 @@ class Matcher:
             totals = np.add.reduceat(scores, starts) * mask[docs]
         else:
             # Many postings: one dense bincount over all documents beats sorting them.
-            totals = np.bincount(docs, scores, minlength=index.n_docs) * mask
+            totals = np.bincount(docs, scores * mask[docs], minlength=index.n_docs)
             docs = None
         best = totals.max()
         if best <= 0.0:
@@ -523,10 +525,31 @@ class _Weights:
         self._paths[token] = paths
         return paths
 
+    def prefetch(self, tokens: frozenset[str]) -> None:
+        """Compute the weights of many plain words at once (a new claim's words, vectorised)."""
+        weights = self._weights
+        term_ids = self._index.term_ids
+        todo = [t for t in tokens if t not in weights and not t.startswith(GROUP_PREFIX) and t in term_ids]
+        if len(todo) < 4:
+            return
+        dfs = self._index.unigram_dfs(np.fromiter((term_ids[t] for t in todo), np.int64, len(todo))).tolist()
+        idf = self._idf
+        for token, df in zip(todo, dfs, strict=True):  # the same arithmetic as weight()
+            weight = idf(df) if df else self.unknown
+            weights[token] = weight * _NUMBER_BOOST if is_number(token) else weight
+
     def weight(self, token: str) -> float:
         weight = self._weights.get(token)
         if weight is None:
-            df = sum(self._index.df(path[0]) for path in self.paths(token))
+            index = self._index
+            if token.startswith(GROUP_PREFIX):
+                df = sum(
+                    index.unigram_df(path[0] >> 32) if path[0] & UNIGRAM == UNIGRAM else index.df(path[0])
+                    for path in self.paths(token)
+                )
+            else:  # a plain word: its document frequency is kept by the index
+                term_id = index.term_id(token)
+                df = index.unigram_df(term_id) if term_id is not None else 0
             weight = self._idf(df) if df else self.unknown
             if is_number(token):
                 weight *= _NUMBER_BOOST
@@ -545,6 +568,8 @@ def _union(paths: list[list[int]], postings: dict[int, tuple[np.ndarray, np.ndar
     for path in paths:
         docs, tfs = postings[path[0]]
         for key in path[1:]:  # a phrase of three or more words: every bigram must be there
+            if not len(docs):
+                break
             other, _ = postings[key]
             mask = np.isin(docs, other)
             docs, tfs = docs[mask], tfs[mask]

@@ -61,6 +61,9 @@ class Side:
     values: list[tuple[str, float]] = field(default_factory=list)  # distinct numbers and their values
     pairs: frozenset[tuple[str, str]] = frozenset()
     negated: bool = False  # has a negation word at all
+    # figures that are not dates, each with the words around it that may say what it counts
+    counted: list[tuple[str, frozenset[str]]] = field(default_factory=list)
+    dates: frozenset[str] = frozenset()  # figures next to a month name, and years
     _mass: float = -1.0
 
     @classmethod
@@ -71,7 +74,19 @@ class Side:
         values = [(t, _value(t)) for t in dict.fromkeys(numbers)]
         pairs = frozenset(zip(content, content[1:], strict=False))
         negated = not NEGATIONS.isdisjoint(canon)
-        return cls(canon, adjectives, content, frozenset(content), numbers, number_at, values, pairs, negated)
+        counted = []
+        dates = set()
+        for i in number_at:
+            token = content[i]
+            if _beside_month(content, i) or _is_year(token):
+                dates.add(token)
+            else:
+                around = content[max(i - NUMBER_REACH, 0) : i] + content[i + 1 : i + 1 + NUMBER_REACH]
+                counted.append((token, frozenset(t for t in around if not t[:1].isdigit())))
+        return cls(
+            canon, adjectives, content, frozenset(content), numbers, number_at, values, pairs, negated,
+            counted, frozenset(dates),
+        )
 
     def mass(self, weight) -> float:
         """Total weight of the content words (weights are fixed while a Side is cached)."""
@@ -175,25 +190,14 @@ def _value(token: str) -> float:
         return math.nan
 
 
-def _numbers(side: Side, common: set[str]) -> tuple[set[str], set[str]]:
-    """Figures that count something both sides mention, and dates (next to a month name, or years)."""
-    quantities: set[str] = set()
-    dates: set[str] = set()
-    content = side.content
-    for i in side.number_at:
-        token = content[i]
-        if _beside_month(content, i) or _is_year(token):
-            dates.add(token)
-            continue
-        around = content[max(i - NUMBER_REACH, 0) : i] + content[i + 1 : i + 1 + NUMBER_REACH]
-        if any(t in common and not t[:1].isdigit() for t in around):
-            quantities.add(token)
-    return quantities, dates
+def _quantities(side: Side, common: set[str]) -> set[str]:
+    """Figures that count something both sides mention (dates aside)."""
+    return {token for token, around in side.counted if not around.isdisjoint(common)}
 
 
 def _numbers_factors(query: Side, doc: Side, common: set[str]) -> list[tuple[str, float]]:
-    q_quantities, q_dates = _numbers(query, common)
-    d_quantities, d_dates = _numbers(doc, common)
+    q_quantities = _quantities(query, common)
+    d_quantities = _quantities(doc, common)
     factors = []
     extra = q_quantities - d_quantities
     missing = d_quantities - q_quantities
@@ -201,17 +205,12 @@ def _numbers_factors(query: Side, doc: Side, common: set[str]) -> list[tuple[str
         factors.append(("number", NUMBER_CONFLICT))
     elif extra:
         factors.append(("extra number", EXTRA_NUMBER))
-    elif not _has_quantity(query) and _has_quantity(doc):
+    elif not query.counted and doc.counted:
         # the claim's figure is part of what it says, whatever it counts
         factors.append(("missing number", MISSING_NUMBER))
-    if q_dates - d_dates and d_dates - q_dates:
+    if query.dates - doc.dates and doc.dates - query.dates:
         factors.append(("date", DATE_CONFLICT))
     return factors
-
-
-def _has_quantity(side: Side) -> bool:
-    content = side.content
-    return any(not _is_year(content[i]) and not _beside_month(content, i) for i in side.number_at)
 
 
 def _is_year(token: str) -> bool:

@@ -52,6 +52,9 @@ class InvertedIndex:
         self.n_alive = 0
         self._total_length = 0.0
         self._dead_in_base = 0
+        # live documents per unigram term id, kept up to date by add() and remove()
+        self._unigram_df = array("i")  # a Python array: add() updates a few entries at a time
+        self._df_exact = True  # False once a document was removed without its content
 
     # -- building -------------------------------------------------------------------------------
 
@@ -71,6 +74,11 @@ class InvertedIndex:
             if term_id is None:
                 term_id = term_ids[term] = len(term_ids)
             ids.append(term_id)
+        unigram_df = self._unigram_df
+        if len(term_ids) > len(unigram_df):
+            unigram_df.frombytes(bytes(unigram_df.itemsize * (len(term_ids) - len(unigram_df))))
+        for term_id in set(ids):
+            unigram_df[term_id] += 1
         counts = Counter([(i << 32) | UNIGRAM for i in ids])
         counts.update([(a << 32) | b for a, b in zip(ids, ids[1:], strict=False)])
         self._delta_keys.extend(counts)
@@ -86,12 +94,19 @@ class InvertedIndex:
             self.merge()
         return doc
 
-    def remove(self, doc: int) -> None:
+    def remove(self, doc: int, content: list[str] | None = None) -> None:
+        """Tombstone a document; `content` (the tokens it was added with) keeps the unigram
+        document frequencies exact without storing every document's terms."""
         if 0 <= doc < self.n_docs and self._alive[doc]:
             self._alive[doc] = False
             self.n_alive -= 1
             self._total_length -= float(self._lengths[doc])
             self._dead_in_base += 1
+            if content is None:
+                self._df_exact = False
+            else:
+                for term in set(content):
+                    self._unigram_df[self.term_ids[term]] -= 1
 
     def _grow(self) -> None:
         size = len(self._alive) * 2
@@ -152,6 +167,20 @@ class InvertedIndex:
     def has_removed(self) -> bool:
         """Do removed documents still have postings (until the next merge)?"""
         return self._dead_in_base > 0
+
+    def unigram_df(self, term_id: int) -> int:
+        """Number of live documents with the unigram `term_id` (without touching the postings)."""
+        if not self._df_exact:
+            return self.df(unigram_key(term_id))
+        return int(self._unigram_df[term_id]) if term_id < len(self._unigram_df) else 0
+
+    def unigram_dfs(self, term_ids: np.ndarray) -> np.ndarray:
+        """unigram_df of many term ids at once (ids past the table count 0)."""
+        if not self._df_exact:
+            return np.array([self.unigram_df(int(i)) for i in term_ids], np.int64)
+        table = np.frombuffer(self._unigram_df, np.int32) if self._unigram_df else np.zeros(1, np.int32)
+        known = term_ids < len(self._unigram_df)
+        return np.where(known, table[np.where(known, term_ids, 0)], 0)
 
     def df(self, key: int) -> int:
         """Number of live documents with the term (removed ones are skipped, so answers do not
