@@ -143,6 +143,11 @@ def test_leaders_and_common_synonyms_stand_for_their_words(seeded: Matcher) -> N
     assert top(result) == "nk-troops-own-battalions"
 
 
+def test_n_korea_is_north_korea(seeded: Matcher) -> None:
+    result = seeded.check("N. Korean soldiers are present in Russia's Kursk region")
+    assert top(result) == "nk-troops-in-kursk"
+
+
 def test_who_said_it_is_not_part_of_what_was_said(seeded: Matcher) -> None:
     # the speaker is not an actor of the claim: no actor conflict with the claim's Russia
     result = seeded.check("Kyiv says North Korean soldiers are present in Russia's Kursk region")

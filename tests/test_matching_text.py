@@ -103,7 +103,12 @@ def test_clauses_split_on_sentences_and_dashes_and_are_capped() -> None:
     assert split_clauses(clean("First one. Second one! Third — fourth")) == [
         "first one", "second one", "third", "fourth",
     ]
-    assert len(split_clauses(clean("a. " * 1000))) == 12
+    assert len(split_clauses(clean("ab. " * 1000))) == 12
+
+
+def test_a_full_stop_after_a_lone_letter_is_an_abbreviation() -> None:
+    clauses = split_clauses(clean("N. Korean troops are in Kursk. Wild"))
+    assert clauses == ["n. korean troops are in kursk", "wild"]
 
 
 def test_clean_is_bounded_on_huge_input() -> None:

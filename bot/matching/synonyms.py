@@ -28,9 +28,9 @@ _COUNTRIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("united states", "usa", "united states of america", "america"), ("american",)),
     (("united kingdom", "uk", "britain", "great britain", "london"), ("british",)),
     (
-        ("north korea", "nk", "dprk", "democratic people's republic of korea", "pyongyang",
+        ("north korea", "n korea", "nk", "dprk", "democratic people's republic of korea", "pyongyang",
          "kim jong un", "kim"),
-        ("north korean",),
+        ("north korean", "n korean"),
     ),
     (("south korea", "sk", "rok", "republic of korea", "seoul"), ("south korean",)),
     (("russia", "russian federation", "moscow", "kremlin", "putin", "vladimir putin"), ("russian",)),

@@ -55,7 +55,8 @@ _NUMBER = re.compile(
 _MULTIPLIERS = {
     "k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "mn": 1e6, "b": 1e9, "billion": 1e9, "bn": 1e9
 }
-_SENTENCE_END = re.compile(r"[.!?;]+(?=\s|$)|\n+|\s[-\u2013\u2014]+\s")
+# A full stop after a lone letter is an abbreviation ("N. Korea", "S. Korea"), not a sentence end.
+_SENTENCE_END = re.compile(r"(?:[!?;]|(?<!\b[a-z])\.)[.!?;]*(?=\s|$)|\n+|\s[-\u2013\u2014]+\s")
 _WORD = re.compile(r"\d+\.\d+|'s\b|[^\W_]+")
 
 _UNITS = {
