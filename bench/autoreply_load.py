@@ -262,9 +262,10 @@ async def run(args: argparse.Namespace) -> int:
             engine = EngineTimer(bot.claims.matcher)
             spent: Counter = Counter()  # handler seconds by outcome
             silent: list[float] = []  # latencies of the messages that got no reply
+            replied_kinds: Counter = Counter()  # replies by kind of message
 
             async def push(mix, factory: MessageFactory, latencies: list[float] | None, outcomes: Counter):
-                for i, (_kind, text) in enumerate(mix):
+                for i, (kind, text) in enumerate(mix):
                     message = factory.make(text, i)
                     started = time.perf_counter()
                     outcome = await cog.handle(message)
@@ -274,6 +275,8 @@ async def run(args: argparse.Namespace) -> int:
                         spent[outcome] += elapsed
                         if outcome != Outcome.REPLIED:
                             silent.append(elapsed)
+                        else:
+                            replied_kinds[kind] += 1
                     outcomes[outcome] += 1
                 await env.settle(timeout=600)  # the replies' own MESSAGE_CREATE events, and their handling
 
@@ -299,6 +302,7 @@ async def run(args: argparse.Namespace) -> int:
                 engine.seconds = 0.0
                 spent.clear()
                 silent.clear()
+                replied_kinds.clear()
                 cpu0, wall0 = time.process_time(), time.perf_counter()
                 await push(mix, factory, latencies, outcomes)
                 wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
@@ -306,6 +310,7 @@ async def run(args: argparse.Namespace) -> int:
                 latencies.sort()
                 means = {o: spent[o] / n * 1000 for o, n in outcomes.items()}
                 means["p99-silent"] = sorted(silent)[int(len(silent) * 0.99)] * 1000
+                means["replied-kinds"] = dict(replied_kinds)
                 results.append(
                     (
                         name,
@@ -353,6 +358,13 @@ async def run(args: argparse.Namespace) -> int:
             f"mean {statistics.fmean(latencies) * 1000:.2f} ms   (engine: {engine_share:.0%} of handler time)"
         )
         print(f"  p99 of the messages that got no reply (no send, no write): {means['p99-silent']:.2f} ms")
+        kinds_replied = means["replied-kinds"]
+        print(
+            "  replies by message kind: "
+            + (", ".join(f"{k} {n}" for k, n in sorted(kinds_replied.items())) or "none")
+            + "  (chatter or near-miss replies are likely false auto-replies; cooldown and cap"
+            " hide repeats)"
+        )
         print(
             "  outcomes     "
             + ", ".join(f"{o.value} {n} (mean {means[o]:.2f} ms)" for o, n in outcomes.most_common())
