@@ -447,3 +447,24 @@ def test_hostile_synonyms_and_claims_are_accepted() -> None:
     matcher.add(claim("d", "Real words about a real thing happening somewhere."))
     assert matcher.check("😀😀😀", guild_id=1).decision is not Decision.AUTOREPLY
     assert top(matcher.match("real words about a real thing happening somewhere", guild_id=1)) == "d"
+
+
+def test_a_phrase_synonym_needs_all_its_words_in_order() -> None:
+    matcher = Matcher()
+    matcher.set_synonyms(None, [["deep sea fishing trawler", "dsft"]])
+    matcher.add(claim("a", "The deep sea was calm while the fishing trawler sank off the coast"))
+    matcher.add(claim("b", "A deep sea fishing trawler sank off the coast"))
+    assert top(matcher.match("a dsft sank off the coast")) == "b"
+
+
+def test_phrase_paths_intersect_and_unite_postings() -> None:
+    from bot.matching.engine import _union
+
+    docs = lambda *ids: (np.array(ids, np.int32), np.ones(len(ids), np.uint8))  # noqa: E731
+    postings = {1: docs(2, 5, 9), 2: docs(5, 7), 3: docs(), 4: docs(5, 9, 11)}
+    found, tfs = _union([[1, 2]], postings)  # both bigrams of a three-word phrase
+    assert found.tolist() == [5]
+    found, _ = _union([[1, 3]], postings)  # the second bigram nowhere: no document at all
+    assert found.tolist() == []
+    found, tfs = _union([[1], [4]], postings)  # two phrasings: tf summed per document
+    assert (found.tolist(), tfs.tolist()) == ([2, 5, 9, 11], [1, 2, 2, 1])

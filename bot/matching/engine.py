@@ -562,7 +562,11 @@ class _Weights:
 
 
 def _union(paths: list[list[int]], postings: dict[int, tuple[np.ndarray, np.ndarray]]):
-    """Documents matching any path, with the summed term frequency of the matching paths."""
+    """Documents matching any path, with the summed term frequency of the matching paths.
+
+    A key's postings list its documents in ascending order (documents are added in id order and
+    merges are stable), which the intersections and the union below rely on.
+    """
     parts_docs = []
     parts_tfs = []
     for path in paths:
@@ -570,14 +574,36 @@ def _union(paths: list[list[int]], postings: dict[int, tuple[np.ndarray, np.ndar
         for key in path[1:]:  # a phrase of three or more words: every bigram must be there
             if not len(docs):
                 break
-            other, _ = postings[key]
-            mask = np.isin(docs, other)
+            mask = _member(docs, postings[key][0])
             docs, tfs = docs[mask], tfs[mask]
-        parts_docs.append(docs)
-        parts_tfs.append(tfs)
-    if len(parts_docs) == 1:
-        return parts_docs[0], parts_tfs[0]
+        if len(docs):
+            parts_docs.append(docs)
+            parts_tfs.append(tfs)
+    if len(parts_docs) <= 1:
+        return (parts_docs[0], parts_tfs[0]) if parts_docs else (_NO_DOCS, _NO_TFS)
     docs = np.concatenate(parts_docs)
     tfs = np.concatenate(parts_tfs).astype(np.float64)
-    unique, inverse = np.unique(docs, return_inverse=True)
-    return unique, np.bincount(inverse, weights=tfs)
+    # sorted runs: a stable sort merges them, and equal documents keep the order of the paths
+    order = np.argsort(docs, kind="stable")
+    docs, tfs = docs[order], tfs[order]
+    starts = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1])))
+    return docs[starts], np.add.reduceat(tfs, starts)
+
+
+_NO_DOCS = np.empty(0, np.int32)
+_NO_TFS = np.empty(0, np.uint8)
+
+
+def _member(docs: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """np.isin(docs, other) for two ascending arrays, by binary search when one of them is short."""
+    if not len(other):
+        return np.zeros(len(docs), bool)
+    if min(len(docs), len(other)) > 3000:
+        return np.isin(docs, other)
+    if len(other) <= len(docs):
+        at = np.minimum(np.searchsorted(docs, other), len(docs) - 1)
+        mask = np.zeros(len(docs), bool)
+        mask[at[docs[at] == other]] = True
+        return mask
+    at = np.minimum(np.searchsorted(other, docs), len(other) - 1)
+    return other[at] == docs
