@@ -236,7 +236,7 @@ async def run(args: argparse.Namespace) -> int:
             enabled = [guild.create_text_channel(f"debate-{n}") for n in range(args.enabled_channels)]
             others = [guild.create_text_channel(f"chat-{n}") for n in range(4 * args.enabled_channels)]
             for channel in enabled:
-                await bot.guilds_service.enable_autoreply(guild.id, channel.id, actor="bench")
+                await bot.guild_service.enable_autoreply(guild.id, channel.id, actor="bench")
             members = [guild.add_member(env.create_user(f"user{n}")) for n in range(50)]
             authors = [
                 {

@@ -37,7 +37,7 @@ async def is_moderator(interaction: discord.Interaction[ClaimBot]) -> bool:
     permissions = interaction.permissions
     if permissions.administrator or permissions.manage_guild:
         return True
-    config = await interaction.client.guilds.config(interaction.guild_id)
+    config = await interaction.client.guild_service.config(interaction.guild_id)
     if config.moderator_role_id is not None:
         return any(role.id == config.moderator_role_id for role in member.roles)
     return permissions.manage_messages

@@ -119,7 +119,7 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
 
 
 class ClaimBot(commands.AutoShardedBot):
-    """The bot. `store`, `claims` and `guilds` exist once `setup_hook` ran.
+    """The bot. `store`, `claims` and `guild_service` exist once `setup_hook` ran.
 
     Sharded: SHARD_COUNT/SHARD_IDS choose the shards this process runs; unset, discord.py asks
     Discord for the shard count and runs them all. Several processes can share one database;
@@ -139,7 +139,7 @@ class ClaimBot(commands.AutoShardedBot):
         self.settings = settings
         self.index_sync: IndexSync | None = None
         self.store: Store | None = None
-        self._guilds: GuildService | None = None
+        self._guild_service: GuildService | None = None
         self.review: ReviewService | None = None  # the review queue and stats, once setup_hook ran
 
     @property
@@ -149,30 +149,16 @@ class ClaimBot(commands.AutoShardedBot):
         return self.store.service
 
     @property
-    def guilds(self) -> GuildService:  # type: ignore[override]
-        """The per-server settings and votes service.
-
-        This replaces `discord.Client.guilds` (the list of servers, which this bot does not use;
-        `servers` still gives it) so cogs read `bot.guilds.config(...)` as the project names it.
-        """
-        if self._guilds is None:
+    def guild_service(self) -> GuildService:
+        """Per-server settings, auto-reply channels, cooldowns, the ignore list and votes."""
+        if self._guild_service is None:
             raise RuntimeError("the guild service is not ready yet (setup_hook has not run)")
-        return self._guilds
-
-    @property
-    def guilds_service(self) -> GuildService:
-        """Another name for `guilds`, for code that prefers not to shadow discord.py's attribute."""
-        return self.guilds
-
-    @property
-    def servers(self) -> list[discord.Guild]:
-        """The servers this bot is in (what `discord.Client.guilds` returns)."""
-        return list(self._connection.guilds)
+        return self._guild_service
 
     async def setup_hook(self) -> None:
         self.store = await Store.open(self.settings)
-        self._guilds = GuildService(self.store.service.sessions)
-        self._guilds.retry_policy = self.store.service.retry_policy
+        self._guild_service = GuildService(self.store.service.sessions)
+        self._guild_service.retry_policy = self.store.service.retry_policy
         self.review = ReviewService(self.store.service.sessions, self.store.service)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
@@ -217,7 +203,7 @@ class ClaimBot(commands.AutoShardedBot):
 
     async def on_ready(self) -> None:
         log.info(
-            "logged in as %s (%s) in %d servers", self.user, self.user and self.user.id, len(self.servers)
+            "logged in as %s (%s) in %d servers", self.user, self.user and self.user.id, len(self.guilds)
         )
 
 

@@ -369,7 +369,7 @@ class FeedbackView(ClaimbotView):
         message = interaction.message
         if message is None:
             return await respond(interaction, "That answer is gone.", ephemeral=True)
-        result = await bot.guilds.vote(message.id, interaction.user.id, vote)
+        result = await bot.guild_service.vote(message.id, interaction.user.id, vote)
         log.info(
             "vote message=%s user=%s vote=%s kind=%s counts=%s/%s",
             message.id,
@@ -384,7 +384,7 @@ class FeedbackView(ClaimbotView):
         bot.dispatch("claim_feedback", interaction, message, result, vote)  # cogs.review queues "wrong"
         remove = False
         if result.kind == "autoreply" and interaction.guild_id is not None:
-            config = await bot.guilds.config(interaction.guild_id)
+            config = await bot.guild_service.config(interaction.guild_id)
             remove = result.wrong >= config.wrong_votes_to_delete
         thanks = "Thanks, noted as helpful." if vote == "helpful" else "Thanks, noted as the wrong claim."
         if remove:

@@ -39,7 +39,7 @@ class Admin(
         self, interaction: discord.Interaction[ClaimBot], role: discord.Role | None = None
     ) -> None:
         assert interaction.guild_id is not None
-        await self.bot.guilds.update(interaction.guild_id, moderator_role_id=role.id if role else None)
+        await self.bot.guild_service.update(interaction.guild_id, moderator_role_id=role.id if role else None)
         log.info(
             "moderator role of guild=%s set to %s by user=%s",
             interaction.guild_id,
@@ -60,9 +60,9 @@ class Admin(
     @app_commands.command(name="settings", description="Show claimbot's settings for this server")
     async def settings(self, interaction: discord.Interaction[ClaimBot]) -> None:
         assert interaction.guild_id is not None
-        config = await self.bot.guilds.config(interaction.guild_id)
+        config = await self.bot.guild_service.config(interaction.guild_id)
         role = f"<@&{config.moderator_role_id}>" if config.moderator_role_id else "Manage Messages members"
-        channels = await self.bot.guilds.autoreply_channels(interaction.guild_id)
+        channels = await self.bot.guild_service.autoreply_channels(interaction.guild_id)
         lines = [
             f"**Claim moderators:** {role}",
             f"**Suggest threshold:** {config.thresholds.suggest:.0%}",

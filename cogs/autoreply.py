@@ -103,7 +103,7 @@ class AutoReply(
 
     @property
     def guild_service(self) -> GuildService:
-        return self.bot.guilds_service
+        return self.bot.guild_service
 
     async def interaction_check(self, interaction: discord.Interaction[ClaimBot]) -> bool:
         """Manage Server, enforced on the bot's side too: `default_permissions` only hides the commands."""

@@ -71,7 +71,9 @@ class Check(commands.Cog):
         started = time.perf_counter()
         self.limits.hit(interaction.user.id, interaction.channel_id)
         guild_id = interaction.guild_id
-        thresholds = (await self.bot.guilds.config(guild_id)).thresholds if guild_id else DEFAULT_THRESHOLDS
+        thresholds = (
+            (await self.bot.guild_service.config(guild_id)).thresholds if guild_id else DEFAULT_THRESHOLDS
+        )
         answer = await self.bot.claims.check(statement, guild_id=guild_id, thresholds=thresholds)
         embed = answer_embed(answer, thresholds)
         if target is not None:
@@ -88,7 +90,7 @@ class Check(commands.Cog):
         sent = await respond(interaction, embed=embed, ephemeral=private, view=view)
         if with_buttons and top is not None:
             message = sent or await interaction.original_response()
-            await self.bot.guilds.record_reply(
+            await self.bot.guild_service.record_reply(
                 message_id=message.id,
                 guild_id=guild_id,
                 channel_id=message.channel.id,

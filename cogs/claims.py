@@ -337,7 +337,7 @@ class Claims(
     async def show(self, interaction: discord.Interaction[ClaimBot], claim: ClaimId) -> None:
         guild_id = self.guild_id(interaction)
         found = await self.bot.claims.get(claim, guild_id=guild_id)
-        votes = await self.bot.guilds.feedback(found.id)
+        votes = await self.bot.guild_service.feedback(found.id)
         embed = claim_embed(found, title=f"{status_label(found.status)} · {found.id}", text_limit=1200)
         if found.aliases:
             lines = [f"• {safe_text(a, 300)}" for a in found.aliases]

@@ -31,7 +31,7 @@ class Ignore(
 
     @property
     def guild_service(self) -> GuildService:
-        return self.bot.guilds_service
+        return self.bot.guild_service
 
     async def interaction_check(self, interaction: discord.Interaction[ClaimBot]) -> bool:
         return await ensure_moderator(interaction)

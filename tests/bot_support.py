@@ -64,7 +64,7 @@ class BotWorld:
         return int(found["id"])
 
     async def use_moderator_role(self) -> None:
-        await self.bot.guilds.update(self.guild.id, moderator_role_id=self.mod_role.id)
+        await self.bot.guild_service.update(self.guild.id, moderator_role_id=self.mod_role.id)
         for name in MODERATOR_COMMANDS:
             if self.env.backend.find_command(name, self.guild.id, type=1) is not None:
                 self.guild.set_command_permissions(self.command_id(name), {self.mod_role: True})

@@ -294,7 +294,7 @@ async def test_bot_enforces_manage_server_even_when_discord_shows_the_command(ar
     assert result.ephemeral
     assert "manage server" in result.response.content.lower()
     assert [type(e) for e in ar.take_errors()] == [app_commands.MissingPermissions]
-    assert await ar.bot.guilds.autoreply_channels(ar.guild.id) == [ar.general.id]
+    assert await ar.bot.guild_service.autoreply_channels(ar.guild.id) == [ar.general.id]
 
 
 async def test_another_servers_admin_cannot_enable_here(ar: World):
@@ -305,7 +305,7 @@ async def test_another_servers_admin_cannot_enable_here(ar: World):
     here = ar.guild.add_member(boss)  # a plain member in this server
     with pytest.raises(SetupError):
         await here.slash(ar.quiet, "autoreply enable", channel=ar.quiet)
-    assert await ar.bot.guilds.autoreply_channels(ar.guild.id) == [ar.general.id]
+    assert await ar.bot.guild_service.autoreply_channels(ar.guild.id) == [ar.general.id]
 
 
 async def test_settings_change_reset_and_status(ar: World):
@@ -313,7 +313,7 @@ async def test_settings_change_reset_and_status(ar: World):
     assert "threshold: 0.90\n" in result.response.content + "\n"
     assert "wrong votes to delete: 2\n" in result.response.content + "\n"
     assert "cooldown: 60 min (default)" in result.response.content  # omitted: unchanged
-    config = await ar.bot.guilds.config(ar.guild.id)
+    config = await ar.bot.guild_service.config(ar.guild.id)
     assert (config.thresholds.autoreply, config.wrong_votes_to_delete) == (0.9, 2)
 
     status = await ar.admin.slash(ar.general, "autoreply status")
@@ -353,12 +353,12 @@ async def test_ignore_allowed_for_moderators(ar: World, who: str, role_named: bo
     actor = getattr(ar, who)
     result = await actor.slash(ar.general, "ignore add", user=ar.member)
     assert "will not auto-reply" in result.response.content
-    assert await ar.bot.guilds.ignored(ar.guild.id) == [("user", ar.member.id)]
+    assert await ar.bot.guild_service.ignored(ar.guild.id) == [("user", ar.member.id)]
     listed = await actor.slash(ar.general, "ignore list")
     assert f"<@{ar.member.id}>" in listed.response.content
     removed = await actor.slash(ar.general, "ignore remove", user=ar.member)
     assert "again" in removed.response.content
-    assert await ar.bot.guilds.ignored(ar.guild.id) == []
+    assert await ar.bot.guild_service.ignored(ar.guild.id) == []
 
 
 async def test_ignore_refused_to_members(ar: World):
@@ -368,7 +368,7 @@ async def test_ignore_refused_to_members(ar: World):
     ar.guild.set_command_permissions(commands["ignore"], {ar.member: True})
     result = await ar.member.slash(ar.general, "ignore add", user=ar.admin)
     assert result.ephemeral and "moderators" in result.response.content
-    assert await ar.bot.guilds.ignored(ar.guild.id) == []
+    assert await ar.bot.guild_service.ignored(ar.guild.id) == []
     assert [type(e) for e in ar.take_errors()] == [NotModerator]
 
 
@@ -442,7 +442,7 @@ async def test_change_by_another_process_is_seen_after_the_cache_ttl(ar: World):
     ar.cog.clock = clock
     await ar.member.send(ar.general, "what is everyone having for lunch today?")  # loads the server's state
     # Another process enables a channel: straight into the database, this process is not told.
-    await ar.bot.guilds.enable_autoreply(ar.guild.id, ar.quiet.id, actor="elsewhere")
+    await ar.bot.guild_service.enable_autoreply(ar.guild.id, ar.quiet.id, actor="elsewhere")
     await ar.member.send(ar.quiet, PARAPHRASE)
     assert bot_replies(ar.quiet) == []  # still the cached view
     clock.now += CACHE_TTL
@@ -483,8 +483,8 @@ async def test_another_servers_admin_cannot_reach_this_servers_channel_from_thei
         await there.slash(ar.other_channel, "autoreply enable", channel=ar.quiet)
     enabled = await there.slash(ar.other_channel, "autoreply enable", channel=ar.other_channel)
     assert "now on" in enabled.response.content  # an admin over there, for their own channel
-    assert await ar.bot.guilds.autoreply_channels(ar.guild.id) == [ar.general.id]
-    assert await ar.bot.guilds.autoreply_channels(ar.other_guild.id) == [ar.other_channel.id]
+    assert await ar.bot.guild_service.autoreply_channels(ar.guild.id) == [ar.general.id]
+    assert await ar.bot.guild_service.autoreply_channels(ar.other_guild.id) == [ar.other_channel.id]
 
 
 async def test_other_servers_moderator_cannot_use_ignore_here(ar: World):
@@ -496,7 +496,7 @@ async def test_other_servers_moderator_cannot_use_ignore_here(ar: World):
     for command, options in (("ignore add", {"user": ar.member}), ("ignore list", {})):
         with pytest.raises(SetupError):
             await here.slash(ar.general, command, **options)
-    assert await ar.bot.guilds.ignored(ar.guild.id) == []
+    assert await ar.bot.guild_service.ignored(ar.guild.id) == []
 
 
 async def test_a_wrong_figure_gets_no_reply(ar: World):

@@ -36,4 +36,4 @@ async def test_moderator_adds_a_claim_members_check_it_and_vote(world) -> None:
 
     history = await world.moderator.slash(world.channel, "claim history", claim="burgas-crane")
     assert "**create**" in history.response.embeds[0].description
-    assert await world.bot.guilds.feedback("burgas-crane") == {"helpful": 1, "wrong": 0}
+    assert await world.bot.guild_service.feedback("burgas-crane") == {"helpful": 1, "wrong": 0}

@@ -64,7 +64,7 @@ async def test_check_shows_other_candidates_when_unsure(world) -> None:
             actor=actor,
         )
     # Raise the auto-reply bar so the best candidate is only a suggestion in this server.
-    await world.bot.guilds.update(world.guild.id, autoreply_threshold=1.0)
+    await world.bot.guild_service.update(world.guild.id, autoreply_threshold=1.0)
 
     result = await world.member.slash(world.channel, "check", statement="zorblax pipeline Varna exploded")
 

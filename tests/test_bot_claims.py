@@ -63,7 +63,7 @@ async def test_moderators_by_permission_and_admins_manage_claims(world, who: str
 async def test_a_moderator_role_replaces_manage_messages(world) -> None:
     result = await world.admin.slash(world.channel, "claimbot moderator-role", role=world.mod_role)
     assert "Claim moderators are now members with" in result.response.content
-    assert (await world.bot.guilds.config(world.guild.id)).moderator_role_id == world.mod_role.id
+    assert (await world.bot.guild_service.config(world.guild.id)).moderator_role_id == world.mod_role.id
     await world.use_moderator_role()  # the admin also lets the role see the commands
 
     by_role = await world.role_moderator.slash(world.channel, "claim show", claim=SEEDED_ID)
@@ -76,7 +76,7 @@ async def test_a_moderator_role_replaces_manage_messages(world) -> None:
 
     cleared = await world.admin.slash(world.channel, "claimbot moderator-role")
     assert "Manage Messages" in cleared.response.content
-    assert (await world.bot.guilds.config(world.guild.id)).moderator_role_id is None
+    assert (await world.bot.guild_service.config(world.guild.id)).moderator_role_id is None
 
 
 async def test_only_manage_server_members_change_the_moderator_role(world) -> None:
@@ -86,7 +86,7 @@ async def test_only_manage_server_members_change_the_moderator_role(world) -> No
 
     assert result.ephemeral
     assert "manage server" in result.response.content.lower()
-    assert (await world.bot.guilds.config(world.guild.id)).moderator_role_id is None
+    assert (await world.bot.guild_service.config(world.guild.id)).moderator_role_id is None
 
 
 async def test_another_servers_moderator_cannot_see_or_change_this_servers_claims(world) -> None:

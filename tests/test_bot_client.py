@@ -16,7 +16,7 @@ async def test_setup_hook_opens_the_store_and_registers_the_feedback_view(world)
     bot = world.bot
     assert bot.store is not None
     assert len(bot.claims.matcher) > 0  # the seeded claims are indexed
-    assert bot.guilds.sessions is bot.claims.sessions
+    assert bot.guild_service.sessions is bot.claims.sessions
     assert any(view.is_persistent() for view in bot.persistent_views)
     assert bot.index_sync is not None and bot.index_sync.running
 

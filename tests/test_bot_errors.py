@@ -71,7 +71,7 @@ async def test_an_unexpected_error_in_a_button_is_logged_and_apologised_for(
     from tests.test_bot_feedback import bot_reply
 
     message = await bot_reply(world, "check")
-    monkeypatch.setattr(world.bot.guilds, "vote", boom)
+    monkeypatch.setattr(world.bot.guild_service, "vote", boom)
 
     with caplog.at_level(logging.ERROR):
         result = await world.member.click(message, label="Helpful")

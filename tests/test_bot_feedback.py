@@ -18,7 +18,7 @@ async def bot_reply(world, kind: str) -> discord.Message:
     message = await channel.send(
         "An answer about a claim.", view=FeedbackView(), allowed_mentions=NO_MENTIONS
     )
-    await world.bot.guilds.record_reply(
+    await world.bot.guild_service.record_reply(
         message_id=message.id,
         guild_id=world.guild.id,
         channel_id=world.channel.id,
@@ -42,7 +42,7 @@ async def test_votes_on_a_check_answer_are_counted_one_per_person(world) -> None
     assert first.ephemeral and "noted as helpful" in first.response.content
     assert "(0 helpful, 1 wrong so far)" in changed.response.content
     assert "(1 helpful, 1 wrong so far)" in other.response.content
-    assert await world.bot.guilds.feedback(SEEDED_ID) == {"helpful": 1, "wrong": 1}
+    assert await world.bot.guild_service.feedback(SEEDED_ID) == {"helpful": 1, "wrong": 1}
     assert_no_pings(world.env)
 
 
@@ -57,7 +57,7 @@ async def test_buttons_keep_working_after_a_restart(world, bot_settings) -> None
 
 
 async def test_enough_wrong_votes_delete_an_auto_reply(world) -> None:
-    await world.bot.guilds.update(world.guild.id, wrong_votes_to_delete=2)
+    await world.bot.guild_service.update(world.guild.id, wrong_votes_to_delete=2)
     message = await bot_reply(world, "autoreply")
 
     await world.member.click(message, label="Wrong claim")
@@ -69,7 +69,7 @@ async def test_enough_wrong_votes_delete_an_auto_reply(world) -> None:
 
 
 async def test_wrong_votes_never_delete_a_check_answer(world) -> None:
-    await world.bot.guilds.update(world.guild.id, wrong_votes_to_delete=1)
+    await world.bot.guild_service.update(world.guild.id, wrong_votes_to_delete=1)
     message = await bot_reply(world, "check")
 
     result = await world.member.click(message, label="Wrong claim")
