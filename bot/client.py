@@ -6,6 +6,7 @@ loads the extensions in `EXTENSIONS` and registers the persistent feedback butto
 
 from __future__ import annotations
 
+import gc
 import logging
 from typing import Any
 
@@ -163,6 +164,7 @@ class ClaimBot(commands.AutoShardedBot):
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         self.add_view(FeedbackView())
+        gc.freeze()  # the index lives as long as the process: spare it from every collection's scan
         # LISTEN/NOTIFY (PostgreSQL) runs inside IndexSync; the periodic revision check is the loop below.
         self.index_sync = IndexSync.from_settings(self.store.service, self.settings, poll=False)
         self.index_sync.start()
