@@ -320,7 +320,7 @@ class Matcher:
                     canon, adjectives = view.rewrite(doc.tokens)
                     parties = set(view.rewrite(doc.parties)[0]) if doc.parties else set()
                     cached = sides[doc_id] = (guards.Side.of(canon, adjectives), parties)
-                    weights.prefetch(cached[0].content_set)
+                    cached[0].prime(weights.mass(cached[0].content_set))
                 side, parties = cached
                 if len(queries) > _CLAUSES_PER_CANDIDATE:
                     ranked = sorted(queries, key=lambda q: -len(q.content_set & side.content_set))
@@ -537,6 +537,14 @@ class _Weights:
         for token, df in zip(todo, dfs, strict=True):  # the same arithmetic as weight()
             weight = idf(df) if df else self.unknown
             weights[token] = weight * _NUMBER_BOOST if is_number(token) else weight
+
+    def mass(self, tokens: frozenset[str]) -> float:
+        """Total weight of a set of words (the same sum as adding weight() over them, in their order)."""
+        self.prefetch(tokens)
+        weights = self._weights
+        for token in [t for t in tokens if t not in weights]:
+            self.weight(token)
+        return sum(map(weights.__getitem__, tokens))
 
     def weight(self, token: str) -> float:
         weight = self._weights.get(token)

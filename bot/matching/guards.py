@@ -88,6 +88,10 @@ class Side:
             counted, frozenset(dates),
         )
 
+    def prime(self, mass: float) -> None:
+        """Set the total weight of the content words when it was computed in one go."""
+        self._mass = mass
+
     def mass(self, weight) -> float:
         """Total weight of the content words (weights are fixed while a Side is cached)."""
         if self._mass < 0:
