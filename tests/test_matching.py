@@ -102,8 +102,11 @@ def test_same_figure_about_another_country_is_not_the_claim(seeded: Matcher) -> 
 
 
 def test_one_actor_replaced_among_several_is_not_the_claim(seeded: Matcher) -> None:
-    assert_not_answered(seeded, "An estimated 10,000 Iranian soldiers have been deployed in Russia.",
-                        "nk-troops-10000-in-russia")
+    assert_not_answered(
+        seeded,
+        "An estimated 10,000 Iranian soldiers have been deployed in Russia.",
+        "nk-troops-10000-in-russia",
+    )
     assert_not_answered(seeded, "China has transferred arms to Russia.", "nk-arms-to-russia")
 
 
@@ -132,8 +135,11 @@ def test_an_actor_of_the_claim_in_another_role_is_not_the_claim(seeded: Matcher)
 
 
 def test_sharing_only_the_actors_or_too_little_is_not_answered(seeded: Matcher) -> None:
-    for text in ("North Korea and Russia are allies now", "north korea's army is huge",
-                 "my army in clash of clans has 10k troops"):
+    for text in (
+        "North Korea and Russia are allies now",
+        "north korea's army is huge",
+        "my army in clash of clans has 10k troops",
+    ):
         assert seeded.check(text).decision is not Decision.AUTOREPLY, text
 
 
@@ -183,8 +189,20 @@ def test_a_figure_the_claim_does_not_have_is_not_answered(seeded: Matcher) -> No
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "lol", "hi", "hello there!", "🔥🔥🔥", "<@123456789012345678>", "Russia", "North Korea",
-     "kursk?", "NK troops", "https://example.com/north-korea-troops-russia"],
+    [
+        "",
+        "   ",
+        "lol",
+        "hi",
+        "hello there!",
+        "🔥🔥🔥",
+        "<@123456789012345678>",
+        "Russia",
+        "North Korea",
+        "kursk?",
+        "NK troops",
+        "https://example.com/north-korea-troops-russia",
+    ],
 )
 def test_short_or_content_free_messages_never_autoreply(seeded: Matcher, text: str) -> None:
     assert seeded.check(text).decision is not Decision.AUTOREPLY
@@ -335,10 +353,9 @@ def test_index_merges_keep_postings_of_live_documents_only() -> None:
     for doc in docs[:25]:
         index.remove(doc)
     index.merge()
-    (found, _), = index.postings([(index.term_id("apple") << 32) | 0xFFFFFFFF])
+    ((found, _),) = index.postings([(index.term_id("apple") << 32) | 0xFFFFFFFF])
     assert sorted(found.tolist()) == docs[25:]
     assert index.n_alive == 25
-
 
 
 def test_document_frequencies_follow_adds_and_removes_before_and_after_a_merge() -> None:
@@ -468,3 +485,33 @@ def test_phrase_paths_intersect_and_unite_postings() -> None:
     assert found.tolist() == []
     found, tfs = _union([[1], [4]], postings)  # two phrasings: tf summed per document
     assert (found.tolist(), tfs.tolist()) == ([2, 5, 9, 11], [1, 2, 2, 1])
+
+
+def test_a_leading_no_does_not_cancel_the_negation_that_follows() -> None:
+    matcher = Matcher()
+    matcher.add(
+        Claim(id="stadium", text="The city council approved the new stadium budget.", status=Status.ALLEGED)
+    )
+    assert matcher.check("the city council approved the new stadium budget").decision is Decision.AUTOREPLY
+    for denial in (
+        "no, the city council has not approved the new stadium budget",
+        "nope. the city council never approved the new stadium budget",
+    ):
+        assert matcher.check(denial).decision is not Decision.AUTOREPLY, denial
+
+
+def test_little_overlap_from_either_side_is_never_confident() -> None:
+    from bot.matching.engine import calibrate
+    from bot.matching.guards import Comparison
+
+    def score(d_cov: float, q_cov: float, bm25: float = 0.35) -> float:
+        comparison = Comparison(
+            d_cov=d_cov, q_cov=q_cov, pair_cov=0.0, factor=1.0, reasons=(), bm25=bm25, bm25_rel=1.0
+        )
+        return calibrate(comparison, bm25=bm25, bm25_rel=1.0)
+
+    # Features of a chat line sharing two rare words ("printer", "3") with one claim among 100k, the best
+    # candidate by far: the shared words are a third of either side, so no auto-reply.
+    assert score(0.3404, 0.3402, bm25=0.3373) < DEFAULT_THRESHOLDS.autoreply
+    # the guard is a step down below the overlap bound, not the logistic model's smooth slope
+    assert score(0.449, 0.449) / score(0.451, 0.451) < 0.75

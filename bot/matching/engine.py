@@ -98,6 +98,10 @@ _NUMBER_BOOST = 1.5  # a figure identifies a claim more than a word does
 _PRIOR_DOCS = 500
 # bias, claim coverage, message coverage, pair coverage, BM25 / ideal, BM25 / best candidate's
 _CALIBRATION = (-16.82, 4.99, 2.05, 0.51, -2.13, 15.35)
+# A message and a claim that share less than this much of what they say, counted from both sides
+# (claim coverage + message coverage), are about different things however rare their shared words.
+_MIN_OVERLAP = 0.9
+_LOW_OVERLAP = 0.7  # the guard's factor
 _MAX_TYPO_CACHE = 50_000
 _TYPO_LOOKUPS_PER_MESSAGE = 12  # unknown words per message that may be taken for typos
 
@@ -492,7 +496,10 @@ def calibrate(comparison: guards.Comparison, bm25: float, bm25_rel: float) -> fl
         + w_bm25 * min(bm25, 1.5)
         + w_rel * bm25_rel
     )
-    return comparison.factor / (1.0 + math.exp(-z))
+    factor = comparison.factor
+    if comparison.d_cov + comparison.q_cov < _MIN_OVERLAP:
+        factor *= _LOW_OVERLAP
+    return factor / (1.0 + math.exp(-z))
 
 
 class _Weights:

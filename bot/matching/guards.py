@@ -315,12 +315,15 @@ def _taken_role(
 
 
 def _negated(canon: list[str], common: set[str]) -> bool:
-    """Is something both sides talk about negated here? ("did not send troops", not "didn't believe it")."""
-    negated = False
-    for i, token in enumerate(canon):
-        if token in NEGATIONS and any(t in common for t in canon[i + 1 : i + 1 + NEGATION_REACH]):
-            negated = not negated
-    return negated
+    """Is something both sides talk about negated here? ("did not send troops", not "didn't believe it").
+
+    Any negation counts, with no parity: "no, troops were not sent" is a denial, not a double negative,
+    and a rare true double negative misread this way costs only an auto-reply.
+    """
+    return any(
+        token in NEGATIONS and any(t in common for t in canon[i + 1 : i + 1 + NEGATION_REACH])
+        for i, token in enumerate(canon)
+    )
 
 
 # Verbs that report speech or belief ("Kyiv says ...", "Pyongyang accuses Seoul of ..."), as tokens. Denials
