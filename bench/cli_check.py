@@ -10,6 +10,7 @@ process and times the answers as they arrive. Start-up (migrations, loading the 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -19,6 +20,8 @@ from pathlib import Path
 
 from bench.common import load_checkthat
 from bench.import_speed import claims_file
+
+IMPORT_CHUNK = 25_000  # claims per file, under the 20 MB import limit
 
 
 def main() -> None:
@@ -30,6 +33,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "claims.json"
         claims_file(args.claims, source)
+        # in files under the import size limit
+        claims = json.loads(source.read_text(encoding="utf-8"))["claims"]
+        parts = []
+        for start in range(0, len(claims), IMPORT_CHUNK):
+            part = Path(tmp) / f"claims-{start}.json"
+            part.write_text(
+                json.dumps({"format": "claims/v1", "claims": claims[start : start + IMPORT_CHUNK]})
+            )
+            parts.append(part)
         env = {
             **os.environ,
             "DATABASE_URL": f"sqlite+aiosqlite:///{Path(tmp) / 'bench.sqlite3'}",
@@ -65,9 +77,7 @@ def main() -> None:
         process.wait(timeout=60)
     per_statement = (done - ready) * 1000 / (len(statements) - 1)
     print(f"start-up (migrate, load index, first answer): {ready - launched:.1f} s")
-    print(
-        f"{len(statements) - 1} statements, one at a time: {per_statement:.2f} ms each (target <= 5 ms)"
-    )
+    print(f"{len(statements) - 1} statements, one at a time: {per_statement:.2f} ms each (target <= 5 ms)")
 
 
 if __name__ == "__main__":
