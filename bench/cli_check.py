@@ -49,9 +49,9 @@ def main() -> None:
             "LOG_LEVEL": "WARNING",
         }
         started = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "bot", "import", str(source)], env=env, check=True, capture_output=True
-        )
+        for part in parts:
+            command = [sys.executable, "-m", "bot", "import", str(part)]
+            subprocess.run(command, env=env, check=True, capture_output=True)
         print(f"store of {args.claims:,} claims (+14 seed) imported in {time.perf_counter() - started:.1f} s")
 
         process = subprocess.Popen(
