@@ -39,13 +39,11 @@ def claims_file(count: int, path: Path) -> None:
                     ],
                 }
             )
-    i = 0
-    while len(claims) < count:  # more than the collection holds: numbered variants
-        base = claims[i]
-        claims.append(
-            {**base, "id": f"{base['id']}-v{len(claims)}", "text": f"{base['text'][:980]} ({len(claims)})"}
-        )
-        i += 1
+    originals = len(claims)
+    while len(claims) < count:  # more than the collection holds: numbered variants of the originals
+        base = claims[len(claims) % originals]
+        n = len(claims)
+        claims.append({**base, "id": f"{base['id']}-v{n}", "text": f"{base['text'][:980]} ({n})"})
     path.write_text(json.dumps({"format": "claims/v1", "claims": claims[:count]}), encoding="utf-8")
 
 
