@@ -90,27 +90,22 @@ class ClaimService:
 
     # -- reading -----------------------------------------------------------------------------------
 
-    @retry_read
     async def check(
         self, text: str, *, guild_id: int | None = None, limit: int = 3, thresholds: Thresholds | None = None
     ) -> Answer:
-        result: CheckResult = self.matcher.check(text, guild_id=guild_id, limit=limit, thresholds=thresholds)
-        return await self._resolve(text, result)
+        return await self.resolve(
+            text, self.matcher.check(text, guild_id=guild_id, limit=limit, thresholds=thresholds)
+        )
 
     def screen(
         self, text: str, *, guild_id: int | None = None, thresholds: Thresholds | None = None
     ) -> CheckResult:
         """The engine's decision and best match only, without the database: the auto-reply path runs
-        it on every message in an enabled channel, and reads claims (`resolve`) only to reply.
-        (Added by the auto-reply helper.)"""
+        it on every message in an enabled channel, and reads claims (`resolve`) only to reply."""
         return self.matcher.check(text, guild_id=guild_id, limit=1, thresholds=thresholds)
 
     @retry_read
     async def resolve(self, text: str, result: CheckResult) -> Answer:
-        """`screen`'s result with its claims from the database, as `check` answers."""
-        return await self._resolve(text, result)
-
-    async def _resolve(self, text: str, result: CheckResult) -> Answer:
         """The engine's matches with their claims from the database, the source of truth."""
         if not result.matches:
             return Answer(text, result.decision, [])
@@ -165,44 +160,36 @@ class ClaimService:
     # -- writing -----------------------------------------------------------------------------------
 
     @retry_write
-    async def import_claims(self, claims: Sequence[Claim], *, actor: str) -> ImportSummary:
-        """All or nothing: one transaction, an idempotent upsert by id."""
-        for claim in claims:
-            _validate(claim)
-        summary = ImportSummary()
-        async with self.sessions() as session, session.begin():
-            outcomes = await ClaimRepository(session).save_many(claims, actor=actor)
-        for claim, outcome in zip(claims, outcomes, strict=True):
-            getattr(summary, outcome).append(claim.id)
-        for claim in claims:
-            self._index(claim)
-        return summary
+    async def import_claims(
+        self, claims: Sequence[Claim], *, actor: str, guild_id: int | None = None
+    ) -> ImportSummary:
+        """All or nothing: one transaction, an idempotent upsert by id.
 
-    @retry_write
-    async def import_for_guild(self, claims: Sequence[Claim], *, guild_id: int, actor: str) -> ImportSummary:
-        """A server's import: every claim becomes that server's own, all or nothing.
-
-        Ids already held by a global claim or by another server are refused, so a server can never
-        take over or hide claims it does not own.
+        With `guild_id`, a server's import: every claim becomes that server's own, and ids already held
+        by a shared claim or by another server are refused, so a server never takes over claims it does
+        not own.
         """
-        scoped = [replace(claim, guild_id=guild_id) for claim in claims]
-        for claim in scoped:
+        if guild_id is not None:
+            claims = [replace(claim, guild_id=guild_id) for claim in claims]
+        for claim in claims:
             _validate(claim)
         summary = ImportSummary()
         async with self.sessions() as session, session.begin():
             repository = ClaimRepository(session)
-            existing = await repository.get_many(claim.id for claim in scoped)
-            taken = sorted(claim_id for claim_id, claim in existing.items() if claim.guild_id != guild_id)
-            if taken:
-                shown = ", ".join(taken[:10]) + (f" and {len(taken) - 10} more" if len(taken) > 10 else "")
-                raise NotAllowed(
-                    f"Nothing imported: these ids belong to shared claims or to another server: {shown}. "
-                    "Give those claims other ids."
-                )
-            for claim in scoped:
-                outcome = await repository.save(claim, actor=actor)
-                getattr(summary, outcome).append(claim.id)
-        for claim in scoped:
+            if guild_id is not None:
+                existing = await repository.get_many(claim.id for claim in claims)
+                taken = sorted(claim_id for claim_id, claim in existing.items() if claim.guild_id != guild_id)
+                if taken:
+                    shown = ", ".join(taken[:10]) + (
+                        f" and {len(taken) - 10} more" if len(taken) > 10 else ""
+                    )
+                    raise NotAllowed(
+                        f"Nothing imported: these ids belong to shared claims or to another server: {shown}. "
+                        "Give those claims other ids."
+                    )
+            outcomes = await repository.save_many(claims, actor=actor)
+        for claim, outcome in zip(claims, outcomes, strict=True):
+            getattr(summary, outcome).append(claim.id)
             self._index(claim)
         return summary
 

@@ -444,7 +444,7 @@ class Claims(
         await interaction.response.defer(ephemeral=True, thinking=True)
         data = await file.read()
         claims = parse_claims(data, format=format, status_map=parse_status_map(status_map or ""))
-        summary = await self.bot.claims.import_for_guild(
+        summary = await self.bot.claims.import_claims(
             claims, guild_id=guild_id, actor=self.actor(interaction)
         )
         self._choices.pop(guild_id, None)

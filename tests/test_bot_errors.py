@@ -54,7 +54,7 @@ async def test_an_unexpected_error_in_a_command_is_logged_and_apologised_for(
 
 
 async def test_an_unexpected_error_after_deferring_is_a_follow_up(world, caplog, monkeypatch) -> None:
-    monkeypatch.setattr(world.bot.claims, "import_for_guild", boom)
+    monkeypatch.setattr(world.bot.claims, "import_claims", boom)
     data = b'{"format": "claims/v1", "claims": [{"id": "a", "text": "A.", "status": "denied"}]}'
 
     with caplog.at_level(logging.ERROR):
