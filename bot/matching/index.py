@@ -42,6 +42,8 @@ class InvertedIndex:
         self._keys = np.empty(0, np.int64)
         self._docs = np.empty(0, np.int32)
         self._tfs = np.empty(0, np.uint8)
+        self._unigram_start = np.zeros(1, np.int64)  # of term id 0 too before the first merge: empty
+        self._unigram_end = np.zeros(1, np.int64)
         self._delta_keys = array("q")
         self._delta_docs = array("i")
         self._delta_tfs = array("B")
@@ -132,6 +134,10 @@ class InvertedIndex:
         # Two sorted runs: a stable sort (timsort) merges them in linear time.
         order = np.argsort(keys, kind="stable")
         self._keys, self._docs, self._tfs = keys[order], docs[order], tfs[order]
+        # where each word's postings start and end: a query's words are looked up without a search
+        words = unigram_key(np.arange(max(len(self.term_ids), 1), dtype=np.int64))
+        self._unigram_start = np.searchsorted(self._keys, words, "left")
+        self._unigram_end = np.searchsorted(self._keys, words, "right")
         self._dead_in_base = 0
         log.debug("index merged: %d postings, %d live documents", len(self._keys), self.n_alive)
 
@@ -144,8 +150,14 @@ class InvertedIndex:
     def postings(self, keys: Iterable[int]) -> list[tuple[np.ndarray, np.ndarray]]:
         """For each key, the doc ids and term frequencies of its postings (removed docs included)."""
         query = np.fromiter(keys, np.int64)
-        lo = np.searchsorted(self._keys, query, "left")
-        hi = np.searchsorted(self._keys, query, "right")
+        term_ids = query >> 32
+        word = ((query & UNIGRAM) == UNIGRAM) & (term_ids < len(self._unigram_start))
+        at = np.where(word, term_ids, 0)
+        lo, hi = self._unigram_start[at], self._unigram_end[at]
+        if not word.all():  # word pairs, and words new since the last merge, are searched for
+            other = ~word
+            lo[other] = np.searchsorted(self._keys, query[other], "left")
+            hi[other] = np.searchsorted(self._keys, query[other], "right")
         result = [(self._docs[a:b], self._tfs[a:b]) for a, b in zip(lo.tolist(), hi.tolist(), strict=True)]
         if self._delta_keys:
             delta_keys = np.frombuffer(self._delta_keys, np.int64)
