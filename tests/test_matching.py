@@ -515,3 +515,59 @@ def test_little_overlap_from_either_side_is_never_confident() -> None:
     assert score(0.3404, 0.3402, bm25=0.3373) < DEFAULT_THRESHOLDS.autoreply
     # the guard is a step down below the overlap bound, not the logistic model's smooth slope
     assert score(0.449, 0.449) / score(0.451, 0.451) < 0.75
+
+
+# -- guards on matchers of their own (claims and wordings that appear in no benchmark) ----------
+
+
+def matcher_of(*texts: str) -> Matcher:
+    matcher = Matcher()
+    for i, text in enumerate(texts):
+        matcher.add(claim(f"c{i}", text))
+    return matcher
+
+
+def test_a_figure_restates_the_claim_only_as_a_rounding_that_keeps_two_digits() -> None:
+    wheat = matcher_of("Canada shipped 48,600 tonnes of wheat to Japan.", "Japan banned rice imports.")
+    for text in (
+        "canada shipped 48.6k tonnes of wheat to japan",
+        "canada shipped about 49k tonnes of wheat to japan",
+    ):
+        assert top(wheat.check(text)) == "c0", text
+    for text in (
+        "canada shipped 46,800 tonnes of wheat to japan",  # two digits swapped: another figure
+        "canada shipped 50,000 tonnes of wheat to japan",  # one digit kept: too coarse to be the same
+        "canada shipped 48,650 tonnes of wheat to japan",  # more precise than the claim, and different
+    ):
+        assert_not_answered(wheat, text, "c0")
+
+
+def test_actors_swapped_around_with_are_not_the_claim() -> None:
+    # three actors: the subject and the partner ("with X") change places, the third stays put
+    treaty = matcher_of("Poland could use France's election to invoke its border treaty with Germany.")
+    same = "poland could use the french election to invoke its border treaty with germany"
+    assert treaty.check(same).decision is Decision.AUTOREPLY
+    swapped = "germany could use the french election to invoke its border treaty with poland"
+    assert_not_answered(treaty, swapped, "c0")
+
+
+def test_adjectives_swapped_between_two_things_are_not_the_claim() -> None:
+    court = matcher_of("Three Polish diplomats were expelled by a German court.")
+    same = court.check("three polish diplomats were expelled by a german court")
+    assert same.decision is Decision.AUTOREPLY
+    assert_not_answered(court, "three german diplomats were expelled by a polish court", "c0")
+
+
+def test_a_shared_thing_said_to_belong_to_an_actor_the_claim_never_names_is_not_the_claim() -> None:
+    boats = matcher_of("Spain has lost 3,200 fishing boats in the storm.")
+    assert boats.check("spain has lost 3,200 fishing boats in the storm").decision is Decision.AUTOREPLY
+    assert_not_answered(boats, "spain has lost 3,200 french fishing boats in the storm", "c0")
+
+
+def test_an_actor_replaces_another_only_in_the_same_role() -> None:
+    port = matcher_of("Chinese engineers are working in Pakistan's Gwadar port.")
+    # India takes Pakistan's place: another claim
+    assert_not_answered(port, "chinese engineers are working in india's gwadar port", "c0")
+    # India reports it: the claim's place is still the same
+    reported = port.check("Indian intelligence: chinese engineers are working at gwadar port")
+    assert reported.decision is Decision.AUTOREPLY and top(reported) == "c0"

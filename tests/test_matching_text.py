@@ -30,10 +30,22 @@ def norm(text: str) -> list[str]:
         ("2.5 million people", ["2500000", "people"]),
         ("3rd of May", ["3", "of", "may"]),
         ("70% of voters", ["70", "percent", "of", "voters"]),
+        ("half a dozen eggs", ["6", "eggs"]),
+        ("two dozen eggs", ["24", "eggs"]),
+        ("a dozen eggs", ["12", "eggs"]),
     ],
 )
 def test_numbers_in_every_form_become_one_token(text: str, expected: list[str]) -> None:
     assert norm(text) == expected
+
+
+def test_half_alone_is_not_a_number() -> None:
+    assert norm("half of them left") == ["half", "of", "them", "left"]
+
+
+def test_a_hyphenated_prefix_is_one_word_with_or_without_the_hyphen() -> None:
+    assert norm("co-operation and non-compliance") == norm("cooperation and noncompliance")
+    assert norm("north-west") == ["north", "west"]
 
 
 def test_one_and_a_alone_are_not_numbers() -> None:

@@ -28,7 +28,6 @@ MISSING_NUMBER = 0.6  # the claim's figure is not in the message
 ACTOR_CONFLICT = 0.45  # an actor of the claim replaced by another
 SWAPPED_ROLES = 0.3
 NEGATION_MISMATCH = 0.35
-NUMBER_TOLERANCE = 0.02  # "654k" restates 654,430
 NUMBER_REACH = 2  # content words on either side of a figure that say what it counts
 NEGATION_REACH = 5  # tokens after "not" that it can be about
 
@@ -38,6 +37,7 @@ ACTORS_ONLY = 0.5  # the two sides share nothing but who is involved ("North Kor
 _TOWARDS = frozenset(["to", "into", "toward", "in", "insid", "at", "over", "against", "on", "onto", "within"])
 _FROM = frozenset(("from",))
 _BY = frozenset(("by",))
+_WITH = frozenset(("with",))
 _SKIP = frozenset(("the", "a", "an", "'s", "of"))
 # A later bare actor is the receiver as much as "to X" is: "North Korea gives Russia arms".
 _RECEIVER = {"O": "B"}
@@ -152,10 +152,12 @@ def compare(
     checks = []
     if query.numbers or doc.numbers:
         checks.extend(_numbers_factors(query, doc, common))
+    if query.adjectives:
+        checks.append(("foreign modifier", _foreign_modifier(query, doc, common, actors)))
     if not actors.isdisjoint(d_set):
         # The claim's own parties are not excused here: "Ukraine has lost 654,430 soldiers" names a
         # party of the Russian-losses claim, but in the place of Russia.
-        checks.append(("actor", _actors_factor(q_set, d_set, actors, weight)))
+        checks.append(("actor", _actors_factor(query, doc, actors)))
         shared = common & actors
         if len(shared) >= 2:
             checks.append(("swap", _roles_factor(query, doc, shared, actors)))
@@ -180,11 +182,29 @@ def compare(
 
 
 def _near(value: float, candidates: list[tuple[str, float]]) -> str | None:
-    """The candidate figure within NUMBER_TOLERANCE of `value`, if any."""
+    """The candidate figure that `value` restates, if any: the same figure, or the figure rounded to
+    the precision `value` is written with, keeping at least two of its digits ("654k" for 654,430,
+    "71k" for 71,000; not "645,430", nor "700k", nor "2k" for 1,500)."""
     for other, other_value in candidates:
-        if abs(value - other_value) <= NUMBER_TOLERANCE * max(abs(value), abs(other_value)):
+        if _rounds_to(other_value, value):
             return other
     return None
+
+
+def _rounds_to(exact: float, rounded: float) -> bool:
+    if exact == rounded:
+        return True
+    if not (exact > 0 and rounded > 0) or not (math.isfinite(exact) and math.isfinite(rounded)):
+        return False
+    # the precision `rounded` is written with: the largest power of ten it is a multiple of
+    written = f"{rounded:.3f}".rstrip("0").rstrip(".")
+    if "." in written:
+        step = 10.0 ** -len(written.partition(".")[2])
+    else:
+        step = 10.0 ** (len(written) - len(written.rstrip("0")))
+    if step * 10 > exact:  # fewer than two digits of the exact figure kept
+        return False
+    return math.isclose(round(exact / step) * step, rounded, rel_tol=1e-9)
 
 
 def _value(token: str) -> float:
@@ -225,24 +245,34 @@ def _beside_month(content: list[str], i: int) -> bool:
     return any(t in MONTHS for t in content[max(i - 1, 0) : i] + content[i + 1 : i + 2])
 
 
-def _actors_factor(q_set: set[str], d_set: set[str], actors: frozenset[str], weight) -> float:
-    """Same words about a different actor: the message names an actor the claim lacks, and vice versa.
+def _actors_factor(query: Side, doc: Side, actors: frozenset[str]) -> float:
+    """Same words about a different actor: the message puts an actor the claim lacks where the claim
+    has an actor the message lacks.
 
     Replacing any one actor makes another claim ("Iranian troops in Russia" is not "North Korean
-    troops in Russia"), however many actors stay the same.
+    troops in Russia"), however many actors stay the same. "Where" is the rough role: a place ("in
+    Russia's Kursk region") is not replaced by whoever reports it ("Ukraine's intelligence saw ...").
     """
-    if (d_set & actors) - q_set and (q_set - d_set) & actors:
-        return ACTOR_CONFLICT
-    return 1.0
+    missing = (doc.content_set & actors) - query.content_set
+    extra = (query.content_set & actors) - doc.content_set
+    if not (missing and extra):
+        return 1.0
+    d_roles = {_ROLE_CLASS[r] for r in _roles(doc, missing, actors)[0].values()}
+    q_roles = {_ROLE_CLASS[r] for r in _roles(query, extra, actors)[0].values()}
+    return ACTOR_CONFLICT if d_roles & q_roles or "any" in d_roles | q_roles else 1.0
+
+
+# Roles that can stand for each other when one actor replaces another: a later bare actor may be anything.
+_ROLE_CLASS = {"A": "agent", "S": "agent", "M": "agent", "B": "place", "W": "partner", "O": "any"}
 
 
 def _roles(side: Side, shared: set[str], actors: frozenset[str]) -> tuple[dict[str, str], set[str]]:
     """A rough role for each shared actor, from word order and the preposition before it.
 
     A: the first bare actor (usually the subject) or "by X"; O: a later bare actor; B: "to / in / over X"
-    (destination or place); S: "from X"; M: an adjective ("Russian soldiers"). Returns each actor's
-    role where it first appears, and the actors that appear in B anywhere ("Russian ships took
-    soldiers to Russia": Russia is first an adjective, then the destination).
+    (destination or place); S: "from X"; W: "with X" (the partner); M: an adjective ("Russian soldiers").
+    Returns each actor's role where it first appears, and the actors that appear in B anywhere ("Russian
+    ships took soldiers to Russia": Russia is first an adjective, then the destination).
     """
     roles: dict[str, str] = {}
     places: set[str] = set()
@@ -265,6 +295,8 @@ def _roles(side: Side, shared: set[str], actors: frozenset[str]) -> tuple[dict[s
                 role = "S"
             elif before in _BY:
                 role = "A"
+            elif before in _WITH:
+                role = "W"
             else:
                 role = "O" if bare_seen else "A"
                 bare_seen = True
@@ -295,6 +327,38 @@ def _roles_factor(query: Side, doc: Side, shared: set[str], actors: frozenset[st
                 return SWAPPED_ROLES
     if d_places and q_places and not d_places & q_places:
         return SWAPPED_ROLES
+    # "North Korean officers killed in a Ukrainian strike" is not "Ukrainian officers killed in a North
+    # Korean strike"
+    d_heads, q_heads = _heads(doc, shared, actors), _heads(query, shared, actors)
+    for i, x in enumerate(ordered):
+        for y in ordered[i + 1 :]:
+            dx, dy = d_heads.get(x), d_heads.get(y)
+            if dx and dy and dx != dy and q_heads.get(x) == dy and q_heads.get(y) == dx:
+                return SWAPPED_ROLES
+    return 1.0
+
+
+def _heads(side: Side, chosen: set[str] | frozenset[str], actors: frozenset[str]) -> dict[str, str]:
+    """The word each chosen actor qualifies as an adjective ("Ukrainian strike" -> strike), where it
+    first appears as one."""
+    heads: dict[str, str] = {}
+    canon = side.canon
+    for i in side.adjectives:
+        actor = canon[i] if i < len(canon) else None
+        if actor in chosen and actor not in heads:
+            head = next((t for t in canon[i + 1 : i + 4] if t not in NON_CONTENT and t not in actors), None)
+            if head:
+                heads[actor] = head
+    return heads
+
+
+def _foreign_modifier(query: Side, doc: Side, common: set[str], actors: frozenset[str]) -> float:
+    """The message says whose a shared thing is with an actor the claim never names: "654,430
+    Ukrainian soldiers" is not the claim about (Russia's) "654,430 soldiers"."""
+    named = {query.canon[i] for i in query.adjectives if i < len(query.canon)}
+    foreign = (named & actors) - doc.content_set
+    if foreign and any(head in common for head in _heads(query, foreign, actors).values()):
+        return ACTOR_CONFLICT
     return 1.0
 
 

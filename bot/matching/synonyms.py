@@ -68,15 +68,15 @@ _COUNTRIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
 
 # General-purpose equivalences and chat abbreviations, deliberately few: each one must hold in any topic.
 _GENERAL: tuple[tuple[str, ...], ...] = (
-    ("soldiers", "troops", "army", "armies", "servicemen"),
-    ("weapons", "arms", "weaponry"),
+    ("soldiers", "troops", "army", "armies", "servicemen", "forces"),
+    ("weapons", "arms", "weaponry", "guns"),
     ("send", "deploy", "dispatch"),
     ("technology", "tech"),
     ("translators", "interpreters"),
     ("region", "oblast", "province"),
     ("drones", "uavs"),
     ("ammunition", "ammo"),
-    ("combat", "battle"),
+    ("combat", "battle", "fighting"),
     ("government", "govt", "gov"),
     ("people", "ppl"),
     ("president", "prez"),

@@ -44,6 +44,7 @@ _NOT_CONTRACTION = re.compile(
     r"\b(ca|wo|ai|do|does|did|is|are|was|were|has|have|had|should|would|could|must|need)n'?t\b"
 )
 _NOT_STEMS = {"ca": "can", "wo": "will", "ai": "is"}
+_PREFIX_HYPHEN = re.compile(r"\b(co|non|anti|pre|post|re|counter|semi|multi|mid|inter)-(?=[a-z])")
 _POSSESSIVE = re.compile(r"(?<=\w)'s\b")
 _ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
 _NUMBER = re.compile(
@@ -63,9 +64,9 @@ _UNITS = {
     "zero": 0, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
     "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "dozen": 12,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
 }
-_SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+_SCALES = {"dozen": 12, "hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 # "one" and "a" count only before a scale word ("one hundred", "a thousand"); alone they are pronouns.
 _WEAK_UNITS = {"one": 1, "a": 1}
 
@@ -186,6 +187,8 @@ def clean(text: str) -> str:
         text = _NOT_CONTRACTION.sub(lambda m: f"{_NOT_STEMS.get(m.group(1), m.group(1))} not", text)
     if "'" in text:
         text = _POSSESSIVE.sub(" 's", text)
+    if "-" in text:  # "co-belligerent" and "cobelligerent" are one word
+        text = _PREFIX_HYPHEN.sub(r"\1", text)
     if "cannot" in text:
         text = text.replace("cannot", "can not")
     if "%" in text or "per cent" in text:
@@ -228,7 +231,7 @@ def words(cleaned: str) -> list[str]:
     return raw if _NUMBER_WORDS.isdisjoint(raw) else _fold_number_words(raw)
 
 
-_NUMBER_WORDS = frozenset(_UNITS) | frozenset(_SCALES)
+_NUMBER_WORDS = frozenset(_UNITS) | frozenset(_SCALES) | {"half"}
 
 
 def _fold_number_words(raw: list[str]) -> list[str]:
@@ -237,6 +240,10 @@ def _fold_number_words(raw: list[str]) -> list[str]:
     n = len(raw)
     while i < n:
         word = raw[i]
+        if word == "half" and i + 2 < n and raw[i + 1] == "a" and raw[i + 2] in _SCALES:  # "half a dozen"
+            out.append(format_number(_SCALES[raw[i + 2]] / 2))
+            i += 3
+            continue
         starts = word in _UNITS or word in _SCALES or (
             word in _WEAK_UNITS and i + 1 < n and raw[i + 1] in _SCALES
         )
