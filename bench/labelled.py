@@ -1,6 +1,6 @@
 """Score the claim matcher against the hand-labelled message sets in bench/data/.
 
-    python -m bench.labelled [--split dev|test|holdout] [--show-errors]
+    python -m bench.labelled [--split dev|tune|test|holdout|final] [--show-errors]
                              [--suggest X] [--autoreply Y] [--sweep]
 
 Loads the seed claims into a Matcher, runs `check()` on every labelled line and prints
@@ -317,7 +317,10 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--split", choices=("dev", "test", "holdout"), default="dev", help="which labelled set (default dev)"
+        "--split",
+        choices=("dev", "tune", "test", "holdout", "final"),
+        default="dev",
+        help="which labelled set (default dev; dev and tune are for tuning)",
     )
     parser.add_argument("--show-errors", action="store_true", help="list every line the matcher got wrong")
     parser.add_argument("--suggest", type=float, help="override the suggest threshold")
@@ -350,8 +353,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.show_errors:
         print_errors(outcomes)
     if args.sweep:
-        if args.split != "dev":
-            print("\nnote: sweeping on a reporting split; tune on dev and only report on test.")
+        if args.split not in ("dev", "tune"):
+            print("\nnote: sweeping on a reporting split; tune on dev or tune, report on the others.")
         sweep(matcher, cases, shown, outcomes, max(args.steps, 2))
     return 0
 

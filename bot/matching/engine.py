@@ -54,8 +54,8 @@ class Thresholds:
             raise ValueError("thresholds must be between 0 and 1")
 
 
-# Chosen on bench/data/labelled_dev.jsonl (see bench/labelled.py): the bot replies on its own
-# only above `autoreply`; /check lists candidates above `suggest`.
+# Chosen on the tuning sets bench/data/labelled_dev.jsonl and labelled_tune.jsonl (bench/labelled.py
+# --sweep): the bot replies on its own only above `autoreply`; /check lists candidates above `suggest`.
 DEFAULT_THRESHOLDS = Thresholds(suggest=0.3, autoreply=0.55)
 
 
@@ -82,7 +82,7 @@ _B = 0.4
 # Adjacent message words as bigram terms: weight 0 measured best on CheckThat train/dev once the
 # rescoring counts word pairs itself; bigram postings still serve multi-word synonyms ("north korea").
 _BIGRAM_WEIGHT = 0.0
-_CANDIDATES = 8  # best BM25 candidates rescored per message
+_CANDIDATES = 6  # best BM25 candidates rescored per message (a few more when more matches are asked for)
 _RESCORE_FLOOR = 0.3  # ... unless their BM25 is below this share of the best
 _POSTINGS_BUDGET = 10_000
 _SPARSE_RATIO = 16  # sort-and-sum below one posting per 4 documents, dense bincount above
@@ -97,7 +97,7 @@ _NUMBER_BOOST = 1.5  # a figure identifies a claim more than a word does
 # a word found in two claims does not weigh a fraction of one found in a single claim.
 _PRIOR_DOCS = 500
 # bias, claim coverage, message coverage, pair coverage, BM25 / ideal, BM25 / best candidate's
-_CALIBRATION = (-16.82, 4.99, 2.05, 0.51, -2.13, 15.35)
+_CALIBRATION = (-14.70, 4.17, 2.37, 0.22, -1.14, 12.75)
 # A message and a claim that share less than this much of what they say, counted from both sides
 # (claim coverage + message coverage), are about different things however rare their shared words.
 _MIN_OVERLAP = 0.9
@@ -141,7 +141,9 @@ class Matcher:
         self._version = 0
         self._cache_version = 0
         self._cache: dict[int | None, tuple[_Weights, dict]] = {}
-        self._masks: dict[int | None, tuple[int, np.ndarray]] = {}
+        self._masks: dict[int | None, tuple[int, np.ndarray | None, int]] = {}
+        self._norms: tuple[int, np.ndarray] = (-1, np.empty(0))
+        self._scratch_ids = np.empty(0, np.int64)
         for word in self._synonyms.surface_words():
             self._learn_word(word)
 
@@ -314,18 +316,13 @@ class Matcher:
                 phrasings = self._claim_docs.get(doc.claim_id, [])[:_PHRASINGS_PER_CLAIM]
                 claim_bm25[doc.claim_id] = value if len(phrasings) == 1 else max(score_of(phrasings))
         queries = [guards.Side.of(c.canon, c.adjectives) for c in clauses]
+        self._prepare_sides(claim_bm25, view, weights, sides)
         for claim_id, value in claim_bm25.items():
             for doc_id in self._claim_docs.get(claim_id, ())[:_PHRASINGS_PER_CLAIM]:
                 doc = self._docs[doc_id]
                 if doc is None:
                     continue
-                cached = sides.get(doc_id)
-                if cached is None:
-                    canon, adjectives = view.rewrite(doc.tokens)
-                    parties = set(view.rewrite(doc.parties)[0]) if doc.parties else set()
-                    cached = sides[doc_id] = (guards.Side.of(canon, adjectives), parties)
-                    cached[0].prime(weights.mass(cached[0].content_set))
-                side, parties = cached
+                side, parties = sides[doc_id]
                 if len(queries) > _CLAUSES_PER_CANDIDATE:
                     ranked = sorted(queries, key=lambda q: -len(q.content_set & side.content_set))
                     chosen = ranked[:_CLAUSES_PER_CANDIDATE]
@@ -342,6 +339,23 @@ class Matcher:
                                 comparison, bm25=value / ideal, bm25_rel=value / top_bm25
                             )
         return best, len(distinct)
+
+    def _prepare_sides(self, claim_ids, view: SynonymView, weights: _Weights, sides: dict) -> None:
+        """Rewrite the candidates' phrasings not compared yet, their word weights looked up in one go."""
+        new = []
+        for claim_id in claim_ids:
+            for doc_id in self._claim_docs.get(claim_id, ())[:_PHRASINGS_PER_CLAIM]:
+                doc = self._docs[doc_id]
+                if doc is not None and doc_id not in sides:
+                    canon, adjectives = view.rewrite(doc.tokens)
+                    parties = set(view.rewrite(doc.parties)[0]) if doc.parties else set()
+                    side = guards.Side.of(canon, adjectives)
+                    sides[doc_id] = (side, parties)
+                    new.append(side)
+        if new:
+            weights.prefetch(frozenset().union(*(side.content_set for side in new)))
+            for side in new:
+                side.prime(weights.mass(side.content_set))
 
     def _caches(self, guild_id: int | None, view: SynonymView) -> tuple[_Weights, dict]:
         """Term weights and rewritten claims for one guild, kept until the index or synonyms change."""
@@ -402,7 +416,9 @@ class Matcher:
             return None
         keys = sorted({k for paths, _ in terms for path in paths for k in path})
         postings = dict(zip(keys, index.postings(keys), strict=True))
-        parts = [_union(paths, postings) for paths, _ in terms]
+        # most terms are one word with one key: their postings as they are
+        parts = [postings[paths[0][0]] if len(paths) == 1 == len(paths[0]) else _union(paths, postings)
+                 for paths, _ in terms]
         counts = np.fromiter((len(d) for d, _ in parts), np.int64, len(parts))
         # A budget of postings, rarest terms first: the commonest words of a long message add little
         # to the ranking and most of the cost, so past the budget they only count in the rescoring.
@@ -431,50 +447,73 @@ class Matcher:
         term_weights = np.fromiter((w for _, w in terms), np.float64, len(terms))
         idf = np.log1p((n - df + 0.5) / (df + 0.5)) * term_weights
         ideal = float(idf[df > 0].sum())
-        norm = _K1 * (1 - _B + _B * index.lengths(docs) / index.average_length)
-        scores = idf[term_of] * tfs * (_K1 + 1) / (tfs + norm)
+        scores = idf[term_of] * tfs * (_K1 + 1) / (tfs + self._length_norms()[docs])
         mask = self._scope_mask(guild_id)
+        if mask is not None:
+            scores *= mask[docs]
         if len(docs) * _SPARSE_RATIO < index.n_docs:
             # Few postings: sum them per document after a sort, touching only those documents.
             order = np.argsort(docs)  # the order of equal ids does not matter for a sum
             docs, scores = docs[order], scores[order]
             starts = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1])))
             docs = docs[starts]
-            totals = np.add.reduceat(scores, starts) * mask[docs]
+            totals = np.add.reduceat(scores, starts)
+            best = totals.max()
+            chosen = np.flatnonzero(totals >= best * _RESCORE_FLOOR)
+            chosen, chosen_totals = docs[chosen], totals[chosen]
+
+            def score_of(doc_ids: list[int]) -> list[float]:
+                """Retrieval score of any document (0 when it shares no retrieved term)."""
+                at = np.minimum(np.searchsorted(docs, doc_ids), len(docs) - 1)
+                return np.where(docs[at] == doc_ids, totals[at], 0.0).tolist()
         else:
-            # Many postings: one dense bincount over all documents beats sorting them.
-            totals = np.bincount(docs, scores * mask[docs], minlength=index.n_docs)
-            docs = None
-        best = totals.max()
+            # Many postings: one dense bincount over all documents beats sorting them; the best are
+            # then looked for among the documents with postings, not over the whole collection.
+            totals = np.bincount(docs, scores, minlength=index.n_docs)
+            touched = totals[docs]
+            best = touched.max()
+            chosen = _distinct(docs[touched >= best * _RESCORE_FLOOR], self._scratch(index.n_docs))
+            chosen_totals = totals[chosen]
+
+            def score_of(doc_ids: list[int]) -> list[float]:
+                return totals[doc_ids].tolist()
         if best <= 0.0:
             return None
-        chosen = np.flatnonzero(totals >= best * _RESCORE_FLOOR)
         if len(chosen) > candidates:
-            chosen = chosen[np.argpartition(-totals[chosen], candidates)[:candidates]]
+            top = np.argpartition(-chosen_totals, candidates)[:candidates]
+            chosen, chosen_totals = chosen[top], chosen_totals[top]
+        return chosen, chosen_totals, ideal, score_of
 
-        def score_of(doc_ids: list[int]) -> list[float]:
-            """Retrieval score of any document (0 when it shares no retrieved term)."""
-            if docs is None:
-                return totals[doc_ids].tolist()
-            at = np.minimum(np.searchsorted(docs, doc_ids), len(docs) - 1)
-            return np.where(docs[at] == doc_ids, totals[at], 0.0).tolist()
-
-        return (chosen if docs is None else docs[chosen]), totals[chosen], ideal, score_of
-
-    def _scope_mask(self, guild_id: int | None) -> np.ndarray:
-        """1.0 for live documents the guild may see (global or its own), else 0.0; cached per version."""
+    def _scope_mask(self, guild_id: int | None) -> np.ndarray | None:
+        """1.0 for live documents the guild may see (global or its own), else 0.0, or None when it may
+        see every document; cached per version."""
         cached = self._masks.get(guild_id)
-        if cached is not None and cached[0] == self._version and len(cached[1]) == self._index.n_docs:
+        if cached is not None and cached[0] == self._version and cached[2] == self._index.n_docs:
             return cached[1]
         index = self._index
         guilds = index.guilds[: index.n_docs]
         own = NO_GUILD if guild_id is None else guild_id
         visible = index.alive(np.arange(index.n_docs)) & ((guilds == NO_GUILD) | (guilds == own))
-        mask = visible.astype(np.float64)
+        mask = None if visible.all() else visible.astype(np.float64)
         if len(self._masks) > _MAX_CACHED_GUILDS:
             self._masks.clear()
-        self._masks[guild_id] = (self._version, mask)
+        self._masks[guild_id] = (self._version, mask, index.n_docs)
         return mask
+
+    def _scratch(self, size: int) -> np.ndarray:
+        """A reusable int array of at least `size` entries, contents undefined."""
+        if len(self._scratch_ids) < size:
+            self._scratch_ids = np.empty(max(size, 2 * len(self._scratch_ids)), np.int64)
+        return self._scratch_ids
+
+    def _length_norms(self) -> np.ndarray:
+        """BM25's length normalisation of every document; cached per version."""
+        version, norms = self._norms
+        if version != self._version or len(norms) != self._index.n_docs:
+            index = self._index
+            norms = _K1 * (1 - _B + _B * index.lengths(np.arange(index.n_docs)) / index.average_length)
+            self._norms = (self._version, norms)
+        return norms
 
 
 def calibrate(comparison: guards.Comparison, bm25: float, bm25_rel: float) -> float:
@@ -603,6 +642,14 @@ def _union(paths: list[list[int]], postings: dict[int, tuple[np.ndarray, np.ndar
     docs, tfs = docs[order], tfs[order]
     starts = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1])))
     return docs[starts], np.add.reduceat(tfs, starts)
+
+
+def _distinct(docs: np.ndarray, scratch: np.ndarray) -> np.ndarray:
+    """The distinct values of `docs` (non-negative ids below len(scratch)) in time linear in len(docs):
+    each id writes its position into `scratch`, and the position that stayed picks it once."""
+    positions = np.arange(len(docs))
+    scratch[docs] = positions
+    return docs[scratch[docs] == positions]
 
 
 _NO_DOCS = np.empty(0, np.int32)
