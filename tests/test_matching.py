@@ -571,3 +571,52 @@ def test_an_actor_replaces_another_only_in_the_same_role() -> None:
     # India reports it: the claim's place is still the same
     reported = port.check("Indian intelligence: chinese engineers are working at gwadar port")
     assert reported.decision is Decision.AUTOREPLY and top(reported) == "c0"
+
+
+def test_a_question_that_expects_yes_is_not_a_denial() -> None:
+    storm = matcher_of("The storm flooded more than 3,000 Spanish homes.")
+    asked = storm.check("didn't the storm flood more than 3,000 spanish homes?")
+    assert asked.decision is Decision.AUTOREPLY and top(asked) == "c0"
+    # no subject after the "not": a denial, not a question
+    assert_not_answered(storm, "didn't flood more than 3,000 spanish homes, the storm", "c0")
+
+
+def test_a_country_named_as_a_noun_takes_a_role_of_its_own() -> None:
+    grain = matcher_of("Poland is supplying Germany with grain.")
+    assert grain.check("poland is supplying germany with grain").decision is Decision.AUTOREPLY
+    # "the Germans" is the subject here, as "Germany" would be, not an adjective
+    assert_not_answered(grain, "the germans are supplying poland with grain", "c0")
+
+
+def test_the_claims_own_owner_named_elsewhere_keeps_a_shared_thing_the_claims() -> None:
+    fleet = matcher_of("Spain will use Italian ships in the rescue near Madeira.")
+    # "French" qualifies "ships" in the message, but the claim's owner (Italy) is there too
+    text = "madrid wants to use the italian ships in the rescue near madeira alongside french ships"
+    assert "foreign modifier" not in fleet.explain(text)["c0"][1].reasons
+    other = "spain will use french ships in the rescue near madeira"
+    assert "foreign modifier" in fleet.explain(other)["c0"][1].reasons
+
+
+def test_a_place_named_by_its_own_name_does_not_need_its_country() -> None:
+    region = matcher_of("Chinese troops are present in Pakistan's Gwadar region.")
+    # Gwadar is named: Pakistan is not missing
+    assert "missing actor" not in region.explain("the chinese are in gwadar")["c0"][1].reasons
+    # North Korea's troops are not excused by naming troops
+    troops = matcher_of("North Korea's troops are in Pakistan.")
+    assert "missing actor" in troops.explain("troops are in pakistan")["c0"][1].reasons
+
+
+def test_leaving_out_an_actors_thing_the_claim_names_lowers_the_score() -> None:
+    pact = matcher_of(
+        "Japan could use China's naval drills to invoke the security clause of its treaty with Australia."
+    )
+    with_occasion = pact.check("japan could use china's naval drills to invoke its treaty with australia")
+    without = pact.check("japan and australia signed a security treaty")
+    assert with_occasion.decision is Decision.AUTOREPLY
+    assert without.decision is not Decision.AUTOREPLY
+
+
+def test_the_us_in_lower_case_is_the_country() -> None:
+    tanks = matcher_of("Poland sent tanks to the United States.")
+    assert tanks.check("poland sent tanks to the us").decision is Decision.AUTOREPLY
+    assert_not_answered(tanks, "the us sent tanks to poland", "c0")

@@ -17,7 +17,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from bot.matching.text import MONTHS, NEGATIONS, NON_CONTENT
+from bot.matching.synonyms import GROUP_PREFIX
+from bot.matching.text import MONTHS, NEGATIONS, NON_CONTENT, POSSESSIVE
 
 # Score multipliers, chosen on the labelled dev set: low enough that a guarded candidate can
 # still be suggested by /check but is not answered automatically.
@@ -32,6 +33,7 @@ NUMBER_REACH = 2  # content words on either side of a figure that say what it co
 NEGATION_REACH = 5  # tokens after "not" that it can be about
 
 MISSING_ACTOR = 0.6  # the message leaves out every actor of the claim, or one and says little else
+MISSING_QUALIFIER = 0.8  # ... or an actor's thing the claim names ("Ukraine's Kursk incursion")
 ROLE_TAKEN = 0.3  # another actor of the claim fills the role of an actor the message leaves out
 ACTORS_ONLY = 0.5  # the two sides share nothing but who is involved ("North Korea and Russia are allies")
 _TOWARDS = frozenset(["to", "into", "toward", "in", "insid", "at", "over", "against", "on", "onto", "within"])
@@ -162,7 +164,14 @@ def compare(
         if len(shared) >= 2:
             checks.append(("swap", _roles_factor(query, doc, shared, actors)))
         d_actors = d_set & actors
-        missing = d_actors - q_set
+        # "in Russia's Kursk region": naming Kursk names where it is
+        places = _roles(doc, d_actors, actors)[1]
+        missing = {
+            x for x in d_actors - q_set if not (x in places and all(w in common for w in _qualified(doc, x)))
+        }
+        # "Ukraine's Kursk incursion" left out altogether: the message tells the claim without its occasion
+        if any(w not in common for x in missing for w in _qualified(doc, x)):
+            checks.append(("missing qualifier", MISSING_QUALIFIER))
         if missing:
             # "North Korea's army is huge" shares two of the three words of "North Korean troops are in
             # Russia"; "Russia sent its army to Ukraine" puts Russia where North Korea was.
@@ -281,7 +290,7 @@ def _roles(side: Side, shared: set[str], actors: frozenset[str]) -> tuple[dict[s
     for i, token in enumerate(canon):
         if token not in shared:
             continue
-        if i in side.adjectives:
+        if _modifies(side, i):
             role = "M"
         else:
             j = i - 1
@@ -343,13 +352,18 @@ def _heads(side: Side, chosen: set[str] | frozenset[str], actors: frozenset[str]
     first appears as one."""
     heads: dict[str, str] = {}
     canon = side.canon
-    for i in side.adjectives:
+    for i in sorted(side.adjectives):
         actor = canon[i] if i < len(canon) else None
-        if actor in chosen and actor not in heads:
+        if actor in chosen and actor not in heads and _modifies(side, i):
             head = next((t for t in canon[i + 1 : i + 4] if t not in NON_CONTENT and t not in actors), None)
             if head:
                 heads[actor] = head
     return heads
+
+
+def _modifies(side: Side, i: int) -> bool:
+    """Is the country adjective at i an adjective ("Russian ships"), not a noun ("the Russians are")?"""
+    return i in side.adjectives and i + 1 < len(side.canon) and side.canon[i + 1] not in NON_CONTENT
 
 
 def _foreign_modifier(query: Side, doc: Side, common: set[str], actors: frozenset[str]) -> float:
@@ -357,8 +371,13 @@ def _foreign_modifier(query: Side, doc: Side, common: set[str], actors: frozense
     Ukrainian soldiers" is not the claim about (Russia's) "654,430 soldiers"."""
     named = {query.canon[i] for i in query.adjectives if i < len(query.canon)}
     foreign = (named & actors) - doc.content_set
-    if foreign and any(head in common for head in _heads(query, foreign, actors).values()):
-        return ACTOR_CONFLICT
+    if not foreign:
+        return 1.0
+    # the claim's own owner of that thing, named in the message too, keeps it the claim's
+    owners = _heads(doc, doc.content_set & actors, actors)
+    for head in _heads(query, foreign, actors).values():
+        if head in common and not any(h == head and x in query.content_set for x, h in owners.items()):
+            return ACTOR_CONFLICT
     return 1.0
 
 
@@ -378,6 +397,23 @@ def _taken_role(
     return 1.0
 
 
+def _qualified(side: Side, actor: str) -> list[str | None]:
+    """For each place the actor appears: the word it qualifies as a possessor ("Russia's Kursk") or an
+    adjective ("Ukrainian strike"), or None where it stands on its own."""
+    canon = side.canon
+    words: list[str | None] = []
+    for i, token in enumerate(canon):
+        if token != actor:
+            continue
+        if i + 2 < len(canon) and canon[i + 1] == POSSESSIVE and canon[i + 2] not in NON_CONTENT:
+            words.append(canon[i + 2])
+        elif _modifies(side, i):
+            words.append(canon[i + 1])
+        else:
+            words.append(None)
+    return words
+
+
 def _negated(canon: list[str], common: set[str]) -> bool:
     """Is something both sides talk about negated here? ("did not send troops", not "didn't believe it").
 
@@ -385,9 +421,30 @@ def _negated(canon: list[str], common: set[str]) -> bool:
     and a rare true double negative misread this way costs only an auto-reply.
     """
     return any(
-        token in NEGATIONS and any(t in common for t in canon[i + 1 : i + 1 + NEGATION_REACH])
+        token in NEGATIONS
+        and not (i == 1 and _asks(canon))
+        and any(t in common for t in canon[i + 1 : i + 1 + NEGATION_REACH])
         for i, token in enumerate(canon)
     )
+
+
+def _asks(canon: list[str]) -> bool:
+    """A question that expects "yes": an auxiliary, "not", then its subject ("wasn't there a report ...",
+    "didn't North Korea send ..."). A bare "didn't send any troops" has no subject: a denial."""
+    return (
+        len(canon) > 2
+        and canon[0] in _AUXILIARIES
+        and (canon[2] in _SUBJECTS or canon[2].startswith(GROUP_PREFIX))
+    )
+
+
+_AUXILIARIES = frozenset((
+    "is", "are", "was", "were", "do", "does", "did", "has", "have", "had",
+    "can", "could", "will", "would", "should",
+))
+_SUBJECTS = frozenset((
+    "there", "it", "they", "he", "she", "we", "you", "i", "the", "a", "an", "this", "that", "these", "those",
+))
 
 
 # Verbs that report speech or belief ("Kyiv says ...", "Pyongyang accuses Seoul of ..."), as tokens. Denials

@@ -25,7 +25,8 @@ MAX_PHRASE_TOKENS = 8
 # just as often a person, a state or history (Washington, Rome, Jerusalem) are left out. Long-serving
 # leaders stand for their country the same way in chat ("Kim sent troops to help Putin").
 _COUNTRIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
-    (("united states", "usa", "united states of america", "america"), ("american",)),
+    # lower-case "us" is the pronoun, "the us" is the country
+    (("united states", "usa", "united states of america", "america", "the us"), ("american",)),
     (("united kingdom", "uk", "britain", "great britain", "london"), ("british",)),
     (
         ("north korea", "n korea", "nk", "dprk", "democratic people's republic of korea", "pyongyang",
@@ -75,7 +76,8 @@ _GENERAL: tuple[tuple[str, ...], ...] = (
     ("translators", "interpreters"),
     ("region", "oblast", "province"),
     ("drones", "uavs"),
-    ("ammunition", "ammo"),
+    ("ammunition", "ammo", "munitions"),
+    ("killed", "died"),  # "71,000 soldiers killed" / "71,000 soldiers dead" ("dead" stems to "die")
     ("combat", "battle", "fighting"),
     ("government", "govt", "gov"),
     ("people", "ppl"),
