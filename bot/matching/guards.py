@@ -33,7 +33,7 @@ NUMBER_REACH = 2  # content words on either side of a figure that say what it co
 NEGATION_REACH = 5  # tokens after "not" that it can be about
 
 MISSING_ACTOR = 0.6  # the message leaves out every actor of the claim, or one and says little else
-MISSING_QUALIFIER = 0.8  # ... or an actor's thing the claim names ("Ukraine's Kursk incursion")
+MISSING_QUALIFIER = 0.75  # ... or an actor's thing the claim names ("Ukraine's Kursk incursion")
 ROLE_TAKEN = 0.3  # another actor of the claim fills the role of an actor the message leaves out
 ACTORS_ONLY = 0.5  # the two sides share nothing but who is involved ("North Korea and Russia are allies")
 _TOWARDS = frozenset(["to", "into", "toward", "in", "insid", "at", "over", "against", "on", "onto", "within"])
