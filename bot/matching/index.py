@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import math
 from array import array
-from collections import Counter
 from collections.abc import Iterable
 
 import numpy as np
@@ -26,6 +25,7 @@ NO_GUILD = -1  # guild value of global documents
 _MERGE_MIN = 200_000  # delta postings before add() merges
 _QUERY_DELTA_MAX = 20_000  # a query merges first when the delta is larger than this
 _TF_MAX = 255
+_PENDING_MAX = 50_000  # words of added documents counted into postings at once
 
 
 def unigram_key(term_id: int) -> int:
@@ -38,7 +38,7 @@ def bigram_key(first: int, second: int) -> int:
 
 class InvertedIndex:
     def __init__(self) -> None:
-        self.term_ids: dict[str, int] = {}
+        self.term_ids: dict[str, int] = _Vocabulary()
         self._keys = np.empty(0, np.int64)
         self._docs = np.empty(0, np.int32)
         self._tfs = np.empty(0, np.uint8)
@@ -47,6 +47,9 @@ class InvertedIndex:
         self._delta_keys = array("q")
         self._delta_docs = array("i")
         self._delta_tfs = array("B")
+        # term ids of the documents added since the last _flush(), and how many each has
+        self._pending_terms = array("i")
+        self._pending_lengths = array("i")
         self._alive = np.zeros(1024, bool)
         self._lengths = np.zeros(1024, np.float32)
         self.guilds = np.zeros(1024, np.int64)
@@ -69,31 +72,25 @@ class InvertedIndex:
         if doc >= len(self._alive):
             self._grow()
         self.n_docs += 1
-        term_ids = self.term_ids
-        ids = []
-        for term in content:
-            term_id = term_ids.get(term)
-            if term_id is None:
-                term_id = term_ids[term] = len(term_ids)
-            ids.append(term_id)
+        ids = [self.term_ids[term] for term in content]  # a new term gets the next id
         unigram_df = self._unigram_df
-        if len(term_ids) > len(unigram_df):
-            unigram_df.frombytes(bytes(unigram_df.itemsize * (len(term_ids) - len(unigram_df))))
+        if len(self.term_ids) > len(unigram_df):
+            unigram_df.frombytes(bytes(unigram_df.itemsize * (len(self.term_ids) - len(unigram_df))))
         for term_id in set(ids):
             unigram_df[term_id] += 1
-        counts = Counter([(i << 32) | UNIGRAM for i in ids])
-        counts.update([(a << 32) | b for a, b in zip(ids, ids[1:], strict=False)])
-        self._delta_keys.extend(counts)
-        self._delta_docs.extend([doc] * len(counts))
-        self._delta_tfs.extend([c if c < _TF_MAX else _TF_MAX for c in counts.values()])
+        # Postings are counted in batches (numpy), not per document: see _flush().
+        self._pending_terms.extend(ids)
+        self._pending_lengths.append(len(ids))
         length = max(len(ids), 1)
         self._alive[doc] = True
         self._lengths[doc] = length
         self.guilds[doc] = NO_GUILD if guild is None else guild
         self.n_alive += 1
         self._total_length += length
-        if len(self._delta_keys) > max(_MERGE_MIN, len(self._keys) // 4):
-            self.merge()
+        if len(self._pending_terms) >= _PENDING_MAX:
+            self._flush()
+            if len(self._delta_keys) > max(_MERGE_MIN, len(self._keys) // 4):
+                self.merge()
         return doc
 
     def remove(self, doc: int, content: list[str] | None = None) -> None:
@@ -118,8 +115,31 @@ class InvertedIndex:
             new[: len(old)] = old
             setattr(self, name, new)
 
+    def _flush(self) -> None:
+        """Count the words and word pairs of the pending documents into delta postings, sorted by
+        (key, doc) as merges and lookups expect."""
+        if not self._pending_lengths:
+            return
+        ids = np.frombuffer(self._pending_terms, np.int32).astype(np.int64)
+        lengths = np.frombuffer(self._pending_lengths, np.int32)
+        first = self.n_docs - len(lengths)  # pending documents are the last ones added
+        doc_of = np.repeat(np.arange(first, self.n_docs, dtype=np.int32), lengths)
+        pair = doc_of[1:] == doc_of[:-1]  # adjacent words of one document
+        keys = np.concatenate([(ids << 32) | UNIGRAM, (ids[:-1][pair] << 32) | ids[1:][pair]])
+        docs = np.concatenate([doc_of, doc_of[:-1][pair]])
+        self._pending_terms = array("i")
+        self._pending_lengths = array("i")
+        order = np.lexsort((docs, keys))
+        keys, docs = keys[order], docs[order]
+        starts = np.flatnonzero(np.concatenate(([True], (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1]))))
+        tfs = np.minimum(np.diff(np.append(starts, len(keys))), _TF_MAX).astype(np.uint8)
+        self._delta_keys.frombytes(keys[starts].tobytes())
+        self._delta_docs.frombytes(docs[starts].tobytes())
+        self._delta_tfs.frombytes(tfs.tobytes())
+
     def merge(self) -> None:
         """Fold the delta into the sorted base and drop postings of removed documents."""
+        self._flush()
         delta_keys = np.frombuffer(self._delta_keys, np.int64) if self._delta_keys else np.empty(0, np.int64)
         keys = np.concatenate([self._keys, delta_keys])
         docs = np.concatenate([self._docs, np.frombuffer(self._delta_docs, np.int32)])
@@ -144,11 +164,13 @@ class InvertedIndex:
     # -- querying -------------------------------------------------------------------------------
 
     def prepare_query(self) -> None:
+        self._flush()
         if len(self._delta_keys) > _QUERY_DELTA_MAX or self._dead_in_base > max(1000, self.n_alive // 2):
             self.merge()
 
     def postings(self, keys: Iterable[int]) -> list[tuple[np.ndarray, np.ndarray]]:
         """For each key, the doc ids and term frequencies of its postings (removed docs included)."""
+        self._flush()
         query = np.fromiter(keys, np.int64)
         term_ids = query >> 32
         word = ((query & UNIGRAM) == UNIGRAM) & (term_ids < len(self._unigram_start))
@@ -215,4 +237,13 @@ class InvertedIndex:
         return self._alive[docs]
 
     def memory_postings(self) -> int:
+        self._flush()
         return len(self._keys) + len(self._delta_keys)
+
+
+class _Vocabulary(dict):
+    """Term -> id; looking up a new term gives it the next id."""
+
+    def __missing__(self, term: str) -> int:
+        term_id = self[term] = len(self)
+        return term_id
