@@ -230,8 +230,13 @@ class Matcher:
         choices: list[str] = []
         for size in range(low, len(word) + limit + 1):
             choices.extend(self._buckets.get((word[0], size), ()))
-        best = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=limit) if choices else None
-        result = best[0] if best else word
+        result = word
+        if choices:
+            # extractOne's answer (the first closest choice within the limit), computed faster
+            distances = process.cdist([word], choices, scorer=OSA.distance, score_cutoff=limit)[0]
+            best = int(distances.argmin())
+            if distances[best] <= limit:
+                result = choices[best]
         if len(self._typo_cache) >= _MAX_TYPO_CACHE:
             self._typo_cache.clear()
         self._typo_cache[word] = result
@@ -447,7 +452,11 @@ class Matcher:
         term_weights = np.fromiter((w for _, w in terms), np.float64, len(terms))
         idf = np.log1p((n - df + 0.5) / (df + 0.5)) * term_weights
         ideal = float(idf[df > 0].sum())
-        scores = idf[term_of] * tfs * (_K1 + 1) / (tfs + self._length_norms()[docs])
+        # idf * tf * (k1 + 1) / (tf + norm), in place: the same operations in the same order
+        scores = idf[term_of]
+        scores *= tfs
+        scores *= _K1 + 1
+        scores /= tfs + self._length_norms()[docs]
         mask = self._scope_mask(guild_id)
         if mask is not None:
             scores *= mask[docs]
@@ -557,10 +566,13 @@ class _Weights:
         paths = self._paths.get(token)
         if paths is not None:
             return paths
-        paths = []
         index = self._index
-        phrasings = self._view.members.get(token) if token.startswith(GROUP_PREFIX) else ((token,),)
-        for phrase in phrasings or ():
+        if not token.startswith(GROUP_PREFIX):  # a plain word: one key, if any document has it
+            term_id = index.term_id(token)
+            paths = self._paths[token] = [] if term_id is None else [[unigram_key(term_id)]]
+            return paths
+        paths = []
+        for phrase in self._view.members.get(token) or ():
             ids = [index.term_id(t) for t in phrase]
             if any(i is None for i in ids):
                 continue
