@@ -139,11 +139,11 @@ class Matcher:
         # Weights and rewritten claims are cached per guild; any change to claims or synonyms bumps
         # the version and drops them.
         self._version = 0
-        self._cache_version = 0
+        self._cache_version = (0, 0)  # (version, index merges)
         self._cache: dict[int | None, tuple[_Weights, dict]] = {}
         self._masks: dict[int | None, tuple[int, np.ndarray | None, int]] = {}
         self._norms: tuple[int, np.ndarray] = (-1, np.empty(0))
-        self._scratch_ids = np.empty(0, np.int64)
+        self._scratch_ids = np.empty(0, np.int32)
         for word in self._synonyms.surface_words():
             self._learn_word(word)
 
@@ -364,9 +364,11 @@ class Matcher:
 
     def _caches(self, guild_id: int | None, view: SynonymView) -> tuple[_Weights, dict]:
         """Term weights and rewritten claims for one guild, kept until the index or synonyms change."""
-        if self._cache_version != self._version:
+        # a merge drops removed documents' postings, which the cached unions may hold
+        state = (self._version, self._index.merges)
+        if self._cache_version != state:
             self._cache.clear()
-            self._cache_version = self._version
+            self._cache_version = state
         cached = self._cache.get(guild_id)
         if cached is None or cached[0].view is not view or len(cached[1]) > _MAX_CACHED_SIDES:
             if len(self._cache) > _MAX_CACHED_GUILDS:
@@ -394,7 +396,7 @@ class Matcher:
         document holding every term once would get (to normalise).
         """
         index = self._index
-        terms: list[tuple[list[list[int]], float]] = []  # (alternative key paths, weight)
+        terms: list[tuple[object, list[list[int]], float]] = []  # (token, alternative key paths, weight)
         seen: set = set()
         for clause in clauses:
             for token in clause.content:
@@ -402,7 +404,7 @@ class Matcher:
                     seen.add(token)
                     paths = weights.paths(token)
                     if paths:
-                        terms.append((paths, 1.0))
+                        terms.append((token, paths, 1.0))
             if not _BIGRAM_WEIGHT:
                 continue
             plain = [t for t in clause.content if not t.startswith(GROUP_PREFIX)]
@@ -410,20 +412,26 @@ class Matcher:
                 a, b = index.term_id(pair[0]), index.term_id(pair[1])
                 if a is not None and b is not None and pair not in seen:
                     seen.add(pair)
-                    terms.append(([[bigram_key(a, b)]], _BIGRAM_WEIGHT))
+                    terms.append((pair, [[bigram_key(a, b)]], _BIGRAM_WEIGHT))
         for token in extra:  # a speaker can be part of a claim ("Trump said ...")
             if token not in seen:
                 seen.add(token)
                 paths = weights.paths(token)
                 if paths:
-                    terms.append((paths, 1.0))
+                    terms.append((token, paths, 1.0))
         if not terms:
             return None
-        keys = sorted({k for paths, _ in terms for path in paths for k in path})
+        unions = weights.unions
+        keys = sorted({k for token, paths, _ in terms if token not in unions for path in paths for k in path})
         postings = dict(zip(keys, index.postings(keys), strict=True))
-        # most terms are one word with one key: their postings as they are
-        parts = [postings[paths[0][0]] if len(paths) == 1 == len(paths[0]) else _union(paths, postings)
-                 for paths, _ in terms]
+        parts = []
+        for token, paths, _ in terms:
+            if len(paths) == 1 == len(paths[0]):  # most terms are one word with one key
+                parts.append(postings[paths[0][0]])
+            else:  # synonym groups recur from message to message: their postings are kept
+                if token not in unions:
+                    unions[token] = _union(paths, postings)
+                parts.append(unions[token])
         counts = np.fromiter((len(d) for d, _ in parts), np.int64, len(parts))
         # A budget of postings, rarest terms first: the commonest words of a long message add little
         # to the ranking and most of the cost, so past the budget they only count in the rescoring.
@@ -449,14 +457,16 @@ class Matcher:
         # The same pseudo-documents as the coverage weights: in a small collection a word most claims
         # share would otherwise weigh nothing, and one rare word would decide the ranking alone.
         n = index.n_alive + _PRIOR_DOCS
-        term_weights = np.fromiter((w for _, w in terms), np.float64, len(terms))
+        term_weights = np.fromiter((w for _, _, w in terms), np.float64, len(terms))
         idf = np.log1p((n - df + 0.5) / (df + 0.5)) * term_weights
         ideal = float(idf[df > 0].sum())
         # idf * tf * (k1 + 1) / (tf + norm), in place: the same operations in the same order
         scores = idf[term_of]
         scores *= tfs
         scores *= _K1 + 1
-        scores /= tfs + self._length_norms()[docs]
+        denominator = self._length_norms()[docs]
+        denominator += tfs
+        scores /= denominator
         mask = self._scope_mask(guild_id)
         if mask is not None:
             scores *= mask[docs]
@@ -512,7 +522,7 @@ class Matcher:
     def _scratch(self, size: int) -> np.ndarray:
         """A reusable int array of at least `size` entries, contents undefined."""
         if len(self._scratch_ids) < size:
-            self._scratch_ids = np.empty(max(size, 2 * len(self._scratch_ids)), np.int64)
+            self._scratch_ids = np.empty(max(size, 2 * len(self._scratch_ids)), np.int32)
         return self._scratch_ids
 
     def _length_norms(self) -> np.ndarray:
@@ -559,6 +569,7 @@ class _Weights:
         self.view = view
         self._weights: dict[str, float] = {}
         self._paths: dict[str, list[list[int]]] = {}
+        self.unions: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # postings of synonym groups
         self.unknown = _UNKNOWN_WEIGHT * self._idf(0)
 
     def paths(self, token: str) -> list[list[int]]:
@@ -659,7 +670,7 @@ def _union(paths: list[list[int]], postings: dict[int, tuple[np.ndarray, np.ndar
 def _distinct(docs: np.ndarray, scratch: np.ndarray) -> np.ndarray:
     """The distinct values of `docs` (non-negative ids below len(scratch)) in time linear in len(docs):
     each id writes its position into `scratch`, and the position that stayed picks it once."""
-    positions = np.arange(len(docs))
+    positions = np.arange(len(docs), dtype=scratch.dtype)
     scratch[docs] = positions
     return docs[scratch[docs] == positions]
 

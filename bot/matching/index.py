@@ -57,6 +57,7 @@ class InvertedIndex:
         self.n_alive = 0
         self._total_length = 0.0
         self._dead_in_base = 0
+        self.merges = 0
         # live documents per unigram term id, kept up to date by add() and remove()
         self._unigram_df = array("i")  # a Python array: add() updates a few entries at a time
         self._df_exact = True  # False once a document was removed without its content
@@ -159,6 +160,7 @@ class InvertedIndex:
         self._unigram_start = np.searchsorted(self._keys, words, "left")
         self._unigram_end = np.searchsorted(self._keys, words, "right")
         self._dead_in_base = 0
+        self.merges += 1
         log.debug("index merged: %d postings, %d live documents", len(self._keys), self.n_alive)
 
     # -- querying -------------------------------------------------------------------------------
