@@ -47,9 +47,10 @@ _NOT_CONTRACTION = re.compile(
 _NOT_STEMS = {"ca": "can", "wo": "will", "ai": "is"}
 _PREFIX_HYPHEN = re.compile(r"\b(co|non|anti|pre|post|re|counter|semi|multi|mid|inter)-(?=[a-z])")
 _POSSESSIVE = re.compile(r"'s(?<=\w's)\b")  # the literal first: searched fast
-_ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
+# (?=\d) first: the regex engine then skips to digits instead of trying every position
+_ORDINAL = re.compile(r"(?=\d)\b(\d+)(?:st|nd|rd|th)\b")
 _NUMBER = re.compile(
-    r"(?<![\w.,])"
+    r"(?=\d)(?<![\w.,])"
     r"(?P<int>\d{1,3}(?P<sep>[,. ])\d{3}(?:(?P=sep)\d{3})*(?![\d])|\d+)"
     r"(?P<dec>\.\d+)?"
     r"(?:\s?(?P<word>thousand|million|billion|mn|bn)\b|(?P<letter>[kmb])\b)?"
