@@ -14,6 +14,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from itertools import accumulate
 
 import numpy as np
 from rapidfuzz import process
@@ -297,8 +298,8 @@ class Matcher:
         if len(clauses) > 1 and sum(len(c.canon) for c in clauses) <= 60:
             # A claim may run over a sentence break; the whole message is one more clause.
             canon = [t for c in clauses for t in c.canon]
-            offsets = np.cumsum([0] + [len(c.canon) for c in clauses[:-1]])
-            adjectives = {int(o) + i for c, o in zip(clauses, offsets, strict=True) for i in c.adjectives}
+            offsets = accumulate([0] + [len(c.canon) for c in clauses[:-1]])
+            adjectives = {o + i for c, o in zip(clauses, offsets, strict=True) for i in c.adjectives}
             clauses.append(_Clause(canon, adjectives, [t for c in clauses for t in c.content]))
         weights, sides = self._caches(guild_id, view)
         best: dict[str, Match] = {}
@@ -432,27 +433,31 @@ class Matcher:
                 if token not in unions:
                     unions[token] = _union(paths, postings)
                 parts.append(unions[token])
-        counts = np.fromiter((len(d) for d, _ in parts), np.int64, len(parts))
+        counts = [len(d) for d, _ in parts]
         # A budget of postings, rarest terms first: the commonest words of a long message add little
         # to the ranking and most of the cost, so past the budget they only count in the rescoring.
-        order = np.argsort(counts, kind="stable")
-        within = np.cumsum(counts[order]) <= _POSTINGS_BUDGET
-        within[:_ALWAYS_RETRIEVED] = True
-        kept = np.sort(order[within])
-        if not counts[kept].sum():
+        # (A few terms: plain Python is quicker here than numpy.)
+        kept = []
+        total = 0
+        for rank, i in enumerate(sorted(range(len(parts)), key=counts.__getitem__)):  # a stable sort
+            total += counts[i]
+            if total <= _POSTINGS_BUDGET or rank < _ALWAYS_RETRIEVED:
+                kept.append(i)
+        kept.sort()
+        kept_counts = [counts[i] for i in kept]
+        if not sum(kept_counts):
             return None
         docs = np.concatenate([parts[i][0] for i in kept])
         tfs = np.concatenate([parts[i][1] for i in kept]).astype(np.float64)
-        term_of = np.repeat(kept, counts[kept])
-        df = counts.copy()
+        term_of = np.repeat(kept, kept_counts)
+        df = np.array(counts, np.int64)
         if index.has_removed:  # until a merge, removed and replaced claims keep their postings
             live = index.alive(docs)
             docs, tfs, term_of = docs[live], tfs[live], term_of[live]
             if not len(docs):
                 return None
             df[kept] = np.bincount(term_of, minlength=len(parts))[kept]
-            skipped = np.setdiff1d(np.arange(len(parts)), kept)
-            for i in skipped.tolist():
+            for i in sorted(set(range(len(parts))) - set(kept)):
                 df[i] = int(np.count_nonzero(index.alive(parts[i][0])))
         # The same pseudo-documents as the coverage weights: in a small collection a word most claims
         # share would otherwise weigh nothing, and one rare word would decide the ranking alone.
@@ -602,14 +607,14 @@ class _Weights:
         if len(todo) < 4:
             return
         dfs = self._index.unigram_dfs(np.fromiter((term_ids[t] for t in todo), np.int64, len(todo))).tolist()
-        idf = self._idf
-        for token, df in zip(todo, dfs, strict=True):  # the same arithmetic as weight()
-            weight = idf(df) if df else self.unknown
+        n = self._index.n_alive + _PRIOR_DOCS
+        for token, df in zip(todo, dfs, strict=True):  # the same arithmetic as weight() and _idf()
+            weight = math.log(1.0 + (n - df + 0.5) / (df + 0.5)) if df else self.unknown
             weights[token] = weight * _NUMBER_BOOST if is_number(token) else weight
 
     def mass(self, tokens: frozenset[str]) -> float:
-        """Total weight of a set of words (the same sum as adding weight() over them, in their order)."""
-        self.prefetch(tokens)
+        """Total weight of a set of words (the same sum as adding weight() over them, in their order).
+        Prefetch the words of many sets first."""
         weights = self._weights
         for token in [t for t in tokens if t not in weights]:
             self.weight(token)

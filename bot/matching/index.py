@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import math
 from array import array
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -42,8 +42,9 @@ class InvertedIndex:
         self._keys = np.empty(0, np.int64)
         self._docs = np.empty(0, np.int32)
         self._tfs = np.empty(0, np.uint8)
-        self._unigram_start = np.zeros(1, np.int64)  # of term id 0 too before the first merge: empty
-        self._unigram_end = np.zeros(1, np.int64)
+        # where each word's postings start and end; Python arrays: a query reads a few entries
+        self._unigram_start = array("q", [0])  # of term id 0 too before the first merge: empty
+        self._unigram_end = array("q", [0])
         self._delta_keys = array("q")
         self._delta_docs = array("i")
         self._delta_tfs = array("B")
@@ -157,8 +158,8 @@ class InvertedIndex:
         self._keys, self._docs, self._tfs = keys[order], docs[order], tfs[order]
         # where each word's postings start and end: a query's words are looked up without a search
         words = unigram_key(np.arange(max(len(self.term_ids), 1), dtype=np.int64))
-        self._unigram_start = np.searchsorted(self._keys, words, "left")
-        self._unigram_end = np.searchsorted(self._keys, words, "right")
+        self._unigram_start = array("q", np.searchsorted(self._keys, words, "left").tobytes())
+        self._unigram_end = array("q", np.searchsorted(self._keys, words, "right").tobytes())
         self._dead_in_base = 0
         self.merges += 1
         log.debug("index merged: %d postings, %d live documents", len(self._keys), self.n_alive)
@@ -170,20 +171,28 @@ class InvertedIndex:
         if len(self._delta_keys) > _QUERY_DELTA_MAX or self._dead_in_base > max(1000, self.n_alive // 2):
             self.merge()
 
-    def postings(self, keys: Iterable[int]) -> list[tuple[np.ndarray, np.ndarray]]:
+    def postings(self, keys: Sequence[int]) -> list[tuple[np.ndarray, np.ndarray]]:
         """For each key, the doc ids and term frequencies of its postings (removed docs included)."""
         self._flush()
-        query = np.fromiter(keys, np.int64)
-        term_ids = query >> 32
-        word = ((query & UNIGRAM) == UNIGRAM) & (term_ids < len(self._unigram_start))
-        at = np.where(word, term_ids, 0)
-        lo, hi = self._unigram_start[at], self._unigram_end[at]
-        if not word.all():  # word pairs, and words new since the last merge, are searched for
-            other = ~word
-            lo[other] = np.searchsorted(self._keys, query[other], "left")
-            hi[other] = np.searchsorted(self._keys, query[other], "right")
-        result = [(self._docs[a:b], self._tfs[a:b]) for a, b in zip(lo.tolist(), hi.tolist(), strict=True)]
+        starts, ends = self._unigram_start, self._unigram_end
+        ranges = []
+        searched = []  # word pairs, and words new since the last merge, are searched for
+        for i, key in enumerate(keys):
+            term_id = key >> 32
+            if key & UNIGRAM == UNIGRAM and term_id < len(starts):
+                ranges.append((starts[term_id], ends[term_id]))
+            else:
+                ranges.append((0, 0))
+                searched.append(i)
+        if searched:
+            query = np.array([keys[i] for i in searched], np.int64)
+            lo = np.searchsorted(self._keys, query, "left").tolist()
+            hi = np.searchsorted(self._keys, query, "right").tolist()
+            for i, a, b in zip(searched, lo, hi, strict=True):
+                ranges[i] = (a, b)
+        result = [(self._docs[a:b], self._tfs[a:b]) for a, b in ranges]
         if self._delta_keys:
+            query = np.array(keys, np.int64)
             delta_keys = np.frombuffer(self._delta_keys, np.int64)
             hits = np.flatnonzero(np.isin(delta_keys, query))
             if len(hits):
