@@ -347,8 +347,7 @@ class Matcher:
         return best, len(distinct)
 
     def _prepare_sides(self, claim_ids, view: SynonymView, weights: _Weights, sides: dict) -> None:
-        """Rewrite the candidates' phrasings not compared yet, their word weights looked up in one go."""
-        new = []
+        """Rewrite the candidates' phrasings not compared yet, with the total weight of their words."""
         for claim_id in claim_ids:
             for doc_id in self._claim_docs.get(claim_id, ())[:_PHRASINGS_PER_CLAIM]:
                 doc = self._docs[doc_id]
@@ -356,12 +355,8 @@ class Matcher:
                     canon, adjectives = view.rewrite(doc.tokens)
                     parties = set(view.rewrite(doc.parties)[0]) if doc.parties else set()
                     side = guards.Side.of(canon, adjectives)
+                    side.prime(weights.mass(side.content_set))
                     sides[doc_id] = (side, parties)
-                    new.append(side)
-        if new:
-            weights.prefetch(frozenset().union(*(side.content_set for side in new)))
-            for side in new:
-                side.prime(weights.mass(side.content_set))
 
     def _caches(self, guild_id: int | None, view: SynonymView) -> tuple[_Weights, dict]:
         """Term weights and rewritten claims for one guild, kept until the index or synonyms change."""
@@ -448,7 +443,7 @@ class Matcher:
         if not sum(kept_counts):
             return None
         docs = np.concatenate([parts[i][0] for i in kept])
-        tfs = np.concatenate([parts[i][1] for i in kept]).astype(np.float64)
+        tfs = np.concatenate([parts[i][1] for i in kept], dtype=np.float64)
         term_of = np.repeat(kept, kept_counts)
         df = np.array(counts, np.int64)
         if index.has_removed:  # until a merge, removed and replaced claims keep their postings
@@ -599,22 +594,8 @@ class _Weights:
         self._paths[token] = paths
         return paths
 
-    def prefetch(self, tokens: frozenset[str]) -> None:
-        """Compute the weights of many plain words at once (a new claim's words, vectorised)."""
-        weights = self._weights
-        term_ids = self._index.term_ids
-        todo = [t for t in tokens if t not in weights and not t.startswith(GROUP_PREFIX) and t in term_ids]
-        if len(todo) < 4:
-            return
-        dfs = self._index.unigram_dfs(np.fromiter((term_ids[t] for t in todo), np.int64, len(todo))).tolist()
-        n = self._index.n_alive + _PRIOR_DOCS
-        for token, df in zip(todo, dfs, strict=True):  # the same arithmetic as weight() and _idf()
-            weight = math.log(1.0 + (n - df + 0.5) / (df + 0.5)) if df else self.unknown
-            weights[token] = weight * _NUMBER_BOOST if is_number(token) else weight
-
     def mass(self, tokens: frozenset[str]) -> float:
-        """Total weight of a set of words (the same sum as adding weight() over them, in their order).
-        Prefetch the words of many sets first."""
+        """Total weight of a set of words (the same sum as adding weight() over them, in their order)."""
         weights = self._weights
         for token in [t for t in tokens if t not in weights]:
             self.weight(token)
@@ -664,7 +645,7 @@ def _union(paths: list[list[int]], postings: dict[int, tuple[np.ndarray, np.ndar
     if len(parts_docs) <= 1:
         return (parts_docs[0], parts_tfs[0]) if parts_docs else (_NO_DOCS, _NO_TFS)
     docs = np.concatenate(parts_docs)
-    tfs = np.concatenate(parts_tfs).astype(np.float64)
+    tfs = np.concatenate(parts_tfs, dtype=np.float64)
     # sorted runs: a stable sort merges them, and equal documents keep the order of the paths
     order = np.argsort(docs, kind="stable")
     docs, tfs = docs[order], tfs[order]
