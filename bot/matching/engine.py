@@ -560,14 +560,18 @@ def calibrate(comparison: guards.Comparison, bm25: float, bm25_rel: float) -> fl
     return factor / (1.0 + math.exp(-z))
 
 
-class _Weights:
-    """idf weights and retrieval key paths of tokens, cached for one message."""
+class _Weights(dict):
+    """idf weights of tokens (the dict itself: token -> weight, each computed on its first lookup)
+    and their retrieval key paths, cached per guild."""
+
+    # a plain dict lookup once a token's weight is known: the guards call it often
+    weight = dict.__getitem__
 
     def __init__(self, index: InvertedIndex, view: SynonymView) -> None:
+        super().__init__()
         self._index = index
         self._view = view
         self.view = view
-        self._weights: dict[str, float] = {}
         self._paths: dict[str, list[list[int]]] = {}
         self.unions: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # postings of synonym groups
         self.unknown = _UNKNOWN_WEIGHT * self._idf(0)
@@ -596,27 +600,22 @@ class _Weights:
 
     def mass(self, tokens: frozenset[str]) -> float:
         """Total weight of a set of words (the same sum as adding weight() over them, in their order)."""
-        weights = self._weights
-        for token in [t for t in tokens if t not in weights]:
-            self.weight(token)
-        return sum(map(weights.__getitem__, tokens))
+        return sum(map(self.__getitem__, tokens))
 
-    def weight(self, token: str) -> float:
-        weight = self._weights.get(token)
-        if weight is None:
-            index = self._index
-            if token.startswith(GROUP_PREFIX):
-                df = sum(
-                    index.unigram_df(path[0] >> 32) if path[0] & UNIGRAM == UNIGRAM else index.df(path[0])
-                    for path in self.paths(token)
-                )
-            else:  # a plain word: its document frequency is kept by the index
-                term_id = index.term_id(token)
-                df = index.unigram_df(term_id) if term_id is not None else 0
-            weight = self._idf(df) if df else self.unknown
-            if is_number(token):
-                weight *= _NUMBER_BOOST
-            self._weights[token] = weight
+    def __missing__(self, token: str) -> float:
+        index = self._index
+        if token.startswith(GROUP_PREFIX):
+            df = sum(
+                index.unigram_df(path[0] >> 32) if path[0] & UNIGRAM == UNIGRAM else index.df(path[0])
+                for path in self.paths(token)
+            )
+        else:  # a plain word: its document frequency is kept by the index
+            term_id = index.term_id(token)
+            df = index.unigram_df(term_id) if term_id is not None else 0
+        weight = self._idf(df) if df else self.unknown
+        if is_number(token):
+            weight *= _NUMBER_BOOST
+        self[token] = weight
         return weight
 
     def _idf(self, df: int) -> float:
