@@ -25,10 +25,12 @@ _INLINE_CODE = re.compile(r"`+([^`]*)`+")
 _DISCORD_TOKEN = re.compile(r"<(?:@[!&]?\d+|#\d+|a?:\w+:\d+|t:-?\d+(?::\w)?|/[^<>:]{1,64}:\d+|id:\w+)>")
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|net|gov|co|io|ru|ua)/\S*", re.I)
 _MASKED_LINK = re.compile(r"\[([^\]]{0,300})\]\([^)]{0,2000}\)")
-_HASHTAG = re.compile(r"(?<![\w#])#([^\W_][\w]{0,60})")
+# A lookahead for the first character, as in several patterns below, lets the regex engine skip
+# to where a match can start instead of trying the lookbehind at every position.
+_HASHTAG = re.compile(r"(?=#)(?<![\w#])#([^\W_][\w]{0,60})")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=[0-9])")
-_HANDLE = re.compile(r"(?<![\w@])@\w+")
-_EMOJI_SHORTCODE = re.compile(r"(?<!\w):[a-z0-9_+-]{2,32}:(?!\w)", re.I)
+_HANDLE = re.compile(r"(?=@)(?<![\w@])@\w+")
+_EMOJI_SHORTCODE = re.compile(r"(?=:)(?<!\w):[a-z0-9_+-]{2,32}:(?!\w)", re.I)
 _MARKDOWN = re.compile(r"\|\||\*+|~~|__|^\s*-#\s|^\s*#{1,3}\s|^\s*>{1,3}\s?", re.M)
 # Format and control characters: zero-width spaces and joiners, bidi overrides, soft hyphens.
 _INVISIBLE = re.compile(
@@ -42,7 +44,7 @@ _ACRONYM_DOTS = re.compile(r"\b(?:[a-z]\.){2,}(?=\W|$)")
 _ACRONYM_HINT = re.compile(r"\.[a-z]\.")  # in every acronym, and found fast (a literal first)
 # "didn't", "didnt", "can't": the verb and a separate "not" (apostrophes are often skipped in chat)
 _NOT_CONTRACTION = re.compile(
-    r"\b(ca|wo|ai|do|does|did|is|are|was|were|has|have|had|should|would|could|must|need)n'?t\b"
+    r"(?=[cwadihsmn])\b(ca|wo|ai|do|does|did|is|are|was|were|has|have|had|should|would|could|must|need)n'?t\b"
 )
 _NOT_STEMS = {"ca": "can", "wo": "will", "ai": "is"}
 _PREFIX_HYPHEN = re.compile(r"\b(co|non|anti|pre|post|re|counter|semi|multi|mid|inter)-(?=[a-z])")
@@ -59,7 +61,7 @@ _MULTIPLIERS = {
     "k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "mn": 1e6, "b": 1e9, "billion": 1e9, "bn": 1e9
 }
 # A full stop after a lone letter is an abbreviation ("N. Korea", "S. Korea"), not a sentence end.
-_SENTENCE_END = re.compile(r"(?:[!?;]|(?<!\b[a-z])\.)[.!?;]*(?=\s|$)|\n+|\s[-\u2013\u2014]+\s")
+_SENTENCE_END = re.compile(r"(?=[!?;.\s])(?:[!?;]|(?<!\b[a-z])\.)[.!?;]*(?=\s|$)|\n+|\s[-\u2013\u2014]+\s")
 _WORD = re.compile(r"\d+\.\d+|'s\b|[^\W_]+")
 
 _UNITS = {
