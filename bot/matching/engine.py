@@ -418,7 +418,7 @@ class Matcher:
         if not terms:
             return None
         unions = weights.unions
-        keys = sorted({k for token, paths, _ in terms if token not in unions for path in paths for k in path})
+        keys = list({k for token, paths, _ in terms if token not in unions for path in paths for k in path})
         postings = dict(zip(keys, index.postings(keys), strict=True))
         parts = []
         for token, paths, _ in terms:
@@ -444,9 +444,10 @@ class Matcher:
             return None
         docs = np.concatenate([parts[i][0] for i in kept])
         tfs = np.concatenate([parts[i][1] for i in kept], dtype=np.float64)
-        term_of = np.repeat(kept, kept_counts)
         df = np.array(counts, np.int64)
+        term_of = None  # each posting's term, needed only to drop removed documents' postings
         if index.has_removed:  # until a merge, removed and replaced claims keep their postings
+            term_of = np.repeat(kept, kept_counts)
             live = index.alive(docs)
             docs, tfs, term_of = docs[live], tfs[live], term_of[live]
             if not len(docs):
@@ -461,7 +462,7 @@ class Matcher:
         idf = np.log1p((n - df + 0.5) / (df + 0.5)) * term_weights
         ideal = float(idf[df > 0].sum())
         # idf * tf * (k1 + 1) / (tf + norm), in place: the same operations in the same order
-        scores = idf[term_of]
+        scores = np.repeat(idf[kept], kept_counts) if term_of is None else idf[term_of]
         scores *= tfs
         scores *= _K1 + 1
         denominator = self._length_norms()[docs]
