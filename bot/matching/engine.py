@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import logging
 import math
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from itertools import accumulate
 
 import numpy as np
-from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.claims import Claim
@@ -134,6 +134,10 @@ class Matcher:
         self._claim_docs: dict[str, list[int]] = {}
         self._surface: set[str] = set()
         self._buckets: dict[tuple[str, int], list[str]] = {}
+        self._bucket_letters: dict[tuple[str, int], array] = {}  # _letters() of each bucket word
+        # per first letter: its bucket words in one list, shortest first, their _letters() as an array,
+        # and where each length's words lie; built on the first lookup after a word is learned
+        self._typo_tables: dict[str, tuple[list[str], np.ndarray, dict[int, tuple[int, int]]]] = {}
         self._typo_cache: dict[str, str] = {}
         self._lookups_left = _TYPO_LOOKUPS_PER_MESSAGE
         self._last_comparisons: dict[str, guards.Comparison] = {}
@@ -205,6 +209,8 @@ class Matcher:
         self._surface.add(word)
         if len(word) >= 4 and word.isalpha():
             self._buckets.setdefault((word[0], len(word)), []).append(word)
+            self._bucket_letters.setdefault((word[0], len(word)), array("I")).append(_letters(word))
+            self._typo_tables.pop(word[0], None)
 
     def _correct(self, word: str) -> str:
         """Map an unknown word to a close known one ("soliders" -> "soldiers"), or leave it."""
@@ -228,20 +234,37 @@ class Matcher:
         # A four-letter word is only taken for a longer one ("noth" -> "north"): too many short words
         # are one substitution apart ("army" / "arms").
         low = len(word) + 1 if len(word) == 4 else len(word) - limit
-        choices: list[str] = []
-        for size in range(low, len(word) + limit + 1):
-            choices.extend(self._buckets.get((word[0], size), ()))
+        # The first closest word within the limit, shortest first. Words within `limit` edits differ
+        # in at most 2 * limit letters: the others are passed over by their letters alone, without
+        # reading the words themselves (seldom in a CPU cache).
+        known, letters, spans = self._typo_table(word[0])
+        within = [spans[size] for size in range(low, len(word) + limit + 1) if size in spans]
         result = word
-        if choices:
-            # extractOne's answer (the first closest choice within the limit), computed faster
-            distances = process.cdist([word], choices, scorer=OSA.distance, score_cutoff=limit)[0]
-            best = int(distances.argmin())
-            if distances[best] <= limit:
-                result = choices[best]
+        if within:
+            start, end = within[0][0], within[-1][1]
+            differing = np.bitwise_count(letters[start:end] ^ _letters(word))
+            distance = limit + 1
+            for i in np.flatnonzero(differing <= 2 * limit).tolist():
+                found = OSA.distance(word, known[start + i], score_cutoff=limit)
+                if found < distance:
+                    result, distance = known[start + i], found
         if len(self._typo_cache) >= _MAX_TYPO_CACHE:
             self._typo_cache.clear()
         self._typo_cache[word] = result
         return result
+
+    def _typo_table(self, first: str) -> tuple[list[str], np.ndarray, dict[int, tuple[int, int]]]:
+        table = self._typo_tables.get(first)
+        if table is None:
+            known: list[str] = []
+            letters = array("I")
+            spans = {}
+            for size in sorted(size for letter, size in self._buckets if letter == first):
+                spans[size] = (len(known), len(known) + len(self._buckets[first, size]))
+                known.extend(self._buckets[first, size])
+                letters.extend(self._bucket_letters[first, size])
+            table = self._typo_tables[first] = (known, np.frombuffer(letters, np.uint32), spans)
+        return table
 
     # -- matching -------------------------------------------------------------------------------
 
@@ -534,6 +557,18 @@ class Matcher:
             norms = _K1 * (1 - _B + _B * index.lengths(np.arange(index.n_docs)) / index.average_length)
             self._norms = (self._version, norms)
         return norms
+
+
+def _letters(word: str) -> int:
+    """A bit for each letter a-z the word has, and one shared by all other characters."""
+    bits = 0
+    for char in word:
+        bits |= _LETTER_BITS.get(char, _OTHER_LETTER)
+    return bits
+
+
+_LETTER_BITS = {char: 1 << i for i, char in enumerate("abcdefghijklmnopqrstuvwxyz")}
+_OTHER_LETTER = 1 << 26
 
 
 def calibrate(comparison: guards.Comparison, bm25: float, bm25_rel: float) -> float:
