@@ -1,10 +1,11 @@
 """A vectorised inverted index that grows and shrinks without full rebuilds.
 
 Postings live in three parallel numpy arrays sorted by term key (the "base") plus an
-append-only "delta" that new documents go to. Removed documents are tombstoned; their postings
-are dropped when the delta is merged into the base. A merge is a stable sort of two sorted runs
-(linear), and happens only when the delta has grown to a fraction of the base, so its cost is
-amortised over many additions. Lookups are binary searches, never a scan over all documents.
+append-only "delta" that new documents go to, their words counted into postings in batches.
+Removed documents are tombstoned; their postings are dropped when the delta is merged into the
+base. A merge is a stable sort of sorted runs (linear), and happens only when the delta has grown
+to a fraction of the base, so its cost is amortised over many additions. Lookups are binary
+searches, never a scan over all documents.
 
 Term keys: a unigram with id `a` is `a << 32 | UNIGRAM`, a bigram `a b` is `a << 32 | b`.
 """
