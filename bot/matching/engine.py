@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import logging
 import math
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from itertools import accumulate
 
 import numpy as np
-from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.claims import Claim
@@ -134,17 +135,21 @@ class Matcher:
         self._claim_docs: dict[str, list[int]] = {}
         self._surface: set[str] = set()
         self._buckets: dict[tuple[str, int], list[str]] = {}
+        self._bucket_letters: dict[tuple[str, int], array] = {}  # _letters() of each bucket word
+        # per first letter: its bucket words in one list, shortest first, their _letters() as an array,
+        # and where each length's words lie; built on the first lookup after a word is learned
+        self._typo_tables: dict[str, tuple[list[str], np.ndarray, dict[int, tuple[int, int]]]] = {}
         self._typo_cache: dict[str, str] = {}
         self._lookups_left = _TYPO_LOOKUPS_PER_MESSAGE
         self._last_comparisons: dict[str, guards.Comparison] = {}
         # Weights and rewritten claims are cached per guild; any change to claims or synonyms bumps
         # the version and drops them.
         self._version = 0
-        self._cache_version = 0
+        self._cache_version = (0, 0)  # (version, index merges)
         self._cache: dict[int | None, tuple[_Weights, dict]] = {}
         self._masks: dict[int | None, tuple[int, np.ndarray | None, int]] = {}
         self._norms: tuple[int, np.ndarray] = (-1, np.empty(0))
-        self._scratch_ids = np.empty(0, np.int64)
+        self._scratch_ids = np.empty(0, np.int32)
         for word in self._synonyms.surface_words():
             self._learn_word(word)
 
@@ -205,6 +210,8 @@ class Matcher:
         self._surface.add(word)
         if len(word) >= 4 and word.isalpha():
             self._buckets.setdefault((word[0], len(word)), []).append(word)
+            self._bucket_letters.setdefault((word[0], len(word)), array("I")).append(_letters(word))
+            self._typo_tables.pop(word[0], None)
 
     def _correct(self, word: str) -> str:
         """Map an unknown word to a close known one ("soliders" -> "soldiers"), or leave it."""
@@ -228,15 +235,37 @@ class Matcher:
         # A four-letter word is only taken for a longer one ("noth" -> "north"): too many short words
         # are one substitution apart ("army" / "arms").
         low = len(word) + 1 if len(word) == 4 else len(word) - limit
-        choices: list[str] = []
-        for size in range(low, len(word) + limit + 1):
-            choices.extend(self._buckets.get((word[0], size), ()))
-        best = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=limit) if choices else None
-        result = best[0] if best else word
+        # The first closest word within the limit, shortest first. Words within `limit` edits differ
+        # in at most 2 * limit letters: the others are passed over by their letters alone, without
+        # reading the words themselves (seldom in a CPU cache).
+        known, letters, spans = self._typo_table(word[0])
+        within = [spans[size] for size in range(low, len(word) + limit + 1) if size in spans]
+        result = word
+        if within:
+            start, end = within[0][0], within[-1][1]
+            differing = np.bitwise_count(letters[start:end] ^ _letters(word))
+            distance = limit + 1
+            for i in np.flatnonzero(differing <= 2 * limit).tolist():
+                found = OSA.distance(word, known[start + i], score_cutoff=limit)
+                if found < distance:
+                    result, distance = known[start + i], found
         if len(self._typo_cache) >= _MAX_TYPO_CACHE:
             self._typo_cache.clear()
         self._typo_cache[word] = result
         return result
+
+    def _typo_table(self, first: str) -> tuple[list[str], np.ndarray, dict[int, tuple[int, int]]]:
+        table = self._typo_tables.get(first)
+        if table is None:
+            known: list[str] = []
+            letters = array("I")
+            spans = {}
+            for size in sorted(size for letter, size in self._buckets if letter == first):
+                spans[size] = (len(known), len(known) + len(self._buckets[first, size]))
+                known.extend(self._buckets[first, size])
+                letters.extend(self._bucket_letters[first, size])
+            table = self._typo_tables[first] = (known, np.frombuffer(letters, np.uint32), spans)
+        return table
 
     # -- matching -------------------------------------------------------------------------------
 
@@ -293,8 +322,8 @@ class Matcher:
         if len(clauses) > 1 and sum(len(c.canon) for c in clauses) <= 60:
             # A claim may run over a sentence break; the whole message is one more clause.
             canon = [t for c in clauses for t in c.canon]
-            offsets = np.cumsum([0] + [len(c.canon) for c in clauses[:-1]])
-            adjectives = {int(o) + i for c, o in zip(clauses, offsets, strict=True) for i in c.adjectives}
+            offsets = accumulate([0] + [len(c.canon) for c in clauses[:-1]])
+            adjectives = {o + i for c, o in zip(clauses, offsets, strict=True) for i in c.adjectives}
             clauses.append(_Clause(canon, adjectives, [t for c in clauses for t in c.content]))
         weights, sides = self._caches(guild_id, view)
         best: dict[str, Match] = {}
@@ -342,8 +371,7 @@ class Matcher:
         return best, len(distinct)
 
     def _prepare_sides(self, claim_ids, view: SynonymView, weights: _Weights, sides: dict) -> None:
-        """Rewrite the candidates' phrasings not compared yet, their word weights looked up in one go."""
-        new = []
+        """Rewrite the candidates' phrasings not compared yet, with the total weight of their words."""
         for claim_id in claim_ids:
             for doc_id in self._claim_docs.get(claim_id, ())[:_PHRASINGS_PER_CLAIM]:
                 doc = self._docs[doc_id]
@@ -351,18 +379,16 @@ class Matcher:
                     canon, adjectives = view.rewrite(doc.tokens)
                     parties = set(view.rewrite(doc.parties)[0]) if doc.parties else set()
                     side = guards.Side.of(canon, adjectives)
+                    side.prime(weights.mass(side.content_set))
                     sides[doc_id] = (side, parties)
-                    new.append(side)
-        if new:
-            weights.prefetch(frozenset().union(*(side.content_set for side in new)))
-            for side in new:
-                side.prime(weights.mass(side.content_set))
 
     def _caches(self, guild_id: int | None, view: SynonymView) -> tuple[_Weights, dict]:
         """Term weights and rewritten claims for one guild, kept until the index or synonyms change."""
-        if self._cache_version != self._version:
+        # a merge drops removed documents' postings, which the cached unions may hold
+        state = (self._version, self._index.merges)
+        if self._cache_version != state:
             self._cache.clear()
-            self._cache_version = self._version
+            self._cache_version = state
         cached = self._cache.get(guild_id)
         if cached is None or cached[0].view is not view or len(cached[1]) > _MAX_CACHED_SIDES:
             if len(self._cache) > _MAX_CACHED_GUILDS:
@@ -390,7 +416,7 @@ class Matcher:
         document holding every term once would get (to normalise).
         """
         index = self._index
-        terms: list[tuple[list[list[int]], float]] = []  # (alternative key paths, weight)
+        terms: list[tuple[object, list[list[int]], float]] = []  # (token, alternative key paths, weight)
         seen: set = set()
         for clause in clauses:
             for token in clause.content:
@@ -398,7 +424,7 @@ class Matcher:
                     seen.add(token)
                     paths = weights.paths(token)
                     if paths:
-                        terms.append((paths, 1.0))
+                        terms.append((token, paths, 1.0))
             if not _BIGRAM_WEIGHT:
                 continue
             plain = [t for t in clause.content if not t.startswith(GROUP_PREFIX)]
@@ -406,49 +432,66 @@ class Matcher:
                 a, b = index.term_id(pair[0]), index.term_id(pair[1])
                 if a is not None and b is not None and pair not in seen:
                     seen.add(pair)
-                    terms.append(([[bigram_key(a, b)]], _BIGRAM_WEIGHT))
+                    terms.append((pair, [[bigram_key(a, b)]], _BIGRAM_WEIGHT))
         for token in extra:  # a speaker can be part of a claim ("Trump said ...")
             if token not in seen:
                 seen.add(token)
                 paths = weights.paths(token)
                 if paths:
-                    terms.append((paths, 1.0))
+                    terms.append((token, paths, 1.0))
         if not terms:
             return None
-        keys = sorted({k for paths, _ in terms for path in paths for k in path})
+        unions = weights.unions
+        keys = list({k for token, paths, _ in terms if token not in unions for path in paths for k in path})
         postings = dict(zip(keys, index.postings(keys), strict=True))
-        # most terms are one word with one key: their postings as they are
-        parts = [postings[paths[0][0]] if len(paths) == 1 == len(paths[0]) else _union(paths, postings)
-                 for paths, _ in terms]
-        counts = np.fromiter((len(d) for d, _ in parts), np.int64, len(parts))
+        parts = []
+        for token, paths, _ in terms:
+            if len(paths) == 1 == len(paths[0]):  # most terms are one word with one key
+                parts.append(postings[paths[0][0]])
+            else:  # synonym groups recur from message to message: their postings are kept
+                if token not in unions:
+                    unions[token] = _union(paths, postings)
+                parts.append(unions[token])
+        counts = [len(d) for d, _ in parts]
         # A budget of postings, rarest terms first: the commonest words of a long message add little
         # to the ranking and most of the cost, so past the budget they only count in the rescoring.
-        order = np.argsort(counts, kind="stable")
-        within = np.cumsum(counts[order]) <= _POSTINGS_BUDGET
-        within[:_ALWAYS_RETRIEVED] = True
-        kept = np.sort(order[within])
-        if not counts[kept].sum():
+        # (A few terms: plain Python is quicker here than numpy.)
+        kept = []
+        total = 0
+        for rank, i in enumerate(sorted(range(len(parts)), key=counts.__getitem__)):  # a stable sort
+            total += counts[i]
+            if total <= _POSTINGS_BUDGET or rank < _ALWAYS_RETRIEVED:
+                kept.append(i)
+        kept.sort()
+        kept_counts = [counts[i] for i in kept]
+        if not sum(kept_counts):
             return None
         docs = np.concatenate([parts[i][0] for i in kept])
-        tfs = np.concatenate([parts[i][1] for i in kept]).astype(np.float64)
-        term_of = np.repeat(kept, counts[kept])
-        df = counts.copy()
+        tfs = np.concatenate([parts[i][1] for i in kept], dtype=np.float64)
+        df = np.array(counts, np.int64)
+        term_of = None  # each posting's term, needed only to drop removed documents' postings
         if index.has_removed:  # until a merge, removed and replaced claims keep their postings
+            term_of = np.repeat(kept, kept_counts)
             live = index.alive(docs)
             docs, tfs, term_of = docs[live], tfs[live], term_of[live]
             if not len(docs):
                 return None
             df[kept] = np.bincount(term_of, minlength=len(parts))[kept]
-            skipped = np.setdiff1d(np.arange(len(parts)), kept)
-            for i in skipped.tolist():
+            for i in sorted(set(range(len(parts))) - set(kept)):
                 df[i] = int(np.count_nonzero(index.alive(parts[i][0])))
         # The same pseudo-documents as the coverage weights: in a small collection a word most claims
         # share would otherwise weigh nothing, and one rare word would decide the ranking alone.
         n = index.n_alive + _PRIOR_DOCS
-        term_weights = np.fromiter((w for _, w in terms), np.float64, len(terms))
+        term_weights = np.fromiter((w for _, _, w in terms), np.float64, len(terms))
         idf = np.log1p((n - df + 0.5) / (df + 0.5)) * term_weights
         ideal = float(idf[df > 0].sum())
-        scores = idf[term_of] * tfs * (_K1 + 1) / (tfs + self._length_norms()[docs])
+        # idf * tf * (k1 + 1) / (tf + norm), in place: the same operations in the same order
+        scores = np.repeat(idf[kept], kept_counts) if term_of is None else idf[term_of]
+        scores *= tfs
+        scores *= _K1 + 1
+        denominator = self._length_norms()[docs]
+        denominator += tfs
+        scores /= denominator
         mask = self._scope_mask(guild_id)
         if mask is not None:
             scores *= mask[docs]
@@ -504,7 +547,7 @@ class Matcher:
     def _scratch(self, size: int) -> np.ndarray:
         """A reusable int array of at least `size` entries, contents undefined."""
         if len(self._scratch_ids) < size:
-            self._scratch_ids = np.empty(max(size, 2 * len(self._scratch_ids)), np.int64)
+            self._scratch_ids = np.empty(max(size, 2 * len(self._scratch_ids)), np.int32)
         return self._scratch_ids
 
     def _length_norms(self) -> np.ndarray:
@@ -515,6 +558,18 @@ class Matcher:
             norms = _K1 * (1 - _B + _B * index.lengths(np.arange(index.n_docs)) / index.average_length)
             self._norms = (self._version, norms)
         return norms
+
+
+def _letters(word: str) -> int:
+    """A bit for each letter a-z the word has, and one shared by all other characters."""
+    bits = 0
+    for char in word:
+        bits |= _LETTER_BITS.get(char, _OTHER_LETTER)
+    return bits
+
+
+_LETTER_BITS = {char: 1 << i for i, char in enumerate("abcdefghijklmnopqrstuvwxyz")}
+_OTHER_LETTER = 1 << 26
 
 
 def calibrate(comparison: guards.Comparison, bm25: float, bm25_rel: float) -> float:
@@ -542,15 +597,20 @@ def calibrate(comparison: guards.Comparison, bm25: float, bm25_rel: float) -> fl
     return factor / (1.0 + math.exp(-z))
 
 
-class _Weights:
-    """idf weights and retrieval key paths of tokens, cached for one message."""
+class _Weights(dict):
+    """idf weights of tokens (the dict itself: token -> weight, each computed on its first lookup)
+    and their retrieval key paths, cached per guild."""
+
+    # a plain dict lookup once a token's weight is known: the guards call it often
+    weight = dict.__getitem__
 
     def __init__(self, index: InvertedIndex, view: SynonymView) -> None:
+        super().__init__()
         self._index = index
         self._view = view
         self.view = view
-        self._weights: dict[str, float] = {}
         self._paths: dict[str, list[list[int]]] = {}
+        self.unions: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # postings of synonym groups
         self.unknown = _UNKNOWN_WEIGHT * self._idf(0)
 
     def paths(self, token: str) -> list[list[int]]:
@@ -558,10 +618,13 @@ class _Weights:
         paths = self._paths.get(token)
         if paths is not None:
             return paths
-        paths = []
         index = self._index
-        phrasings = self._view.members.get(token) if token.startswith(GROUP_PREFIX) else ((token,),)
-        for phrase in phrasings or ():
+        if not token.startswith(GROUP_PREFIX):  # a plain word: one key, if any document has it
+            term_id = index.term_id(token)
+            paths = self._paths[token] = [] if term_id is None else [[unigram_key(term_id)]]
+            return paths
+        paths = []
+        for phrase in self._view.members.get(token) or ():
             ids = [index.term_id(t) for t in phrase]
             if any(i is None for i in ids):
                 continue
@@ -572,43 +635,24 @@ class _Weights:
         self._paths[token] = paths
         return paths
 
-    def prefetch(self, tokens: frozenset[str]) -> None:
-        """Compute the weights of many plain words at once (a new claim's words, vectorised)."""
-        weights = self._weights
-        term_ids = self._index.term_ids
-        todo = [t for t in tokens if t not in weights and not t.startswith(GROUP_PREFIX) and t in term_ids]
-        if len(todo) < 4:
-            return
-        dfs = self._index.unigram_dfs(np.fromiter((term_ids[t] for t in todo), np.int64, len(todo))).tolist()
-        idf = self._idf
-        for token, df in zip(todo, dfs, strict=True):  # the same arithmetic as weight()
-            weight = idf(df) if df else self.unknown
-            weights[token] = weight * _NUMBER_BOOST if is_number(token) else weight
-
     def mass(self, tokens: frozenset[str]) -> float:
         """Total weight of a set of words (the same sum as adding weight() over them, in their order)."""
-        self.prefetch(tokens)
-        weights = self._weights
-        for token in [t for t in tokens if t not in weights]:
-            self.weight(token)
-        return sum(map(weights.__getitem__, tokens))
+        return sum(map(self.__getitem__, tokens))
 
-    def weight(self, token: str) -> float:
-        weight = self._weights.get(token)
-        if weight is None:
-            index = self._index
-            if token.startswith(GROUP_PREFIX):
-                df = sum(
-                    index.unigram_df(path[0] >> 32) if path[0] & UNIGRAM == UNIGRAM else index.df(path[0])
-                    for path in self.paths(token)
-                )
-            else:  # a plain word: its document frequency is kept by the index
-                term_id = index.term_id(token)
-                df = index.unigram_df(term_id) if term_id is not None else 0
-            weight = self._idf(df) if df else self.unknown
-            if is_number(token):
-                weight *= _NUMBER_BOOST
-            self._weights[token] = weight
+    def __missing__(self, token: str) -> float:
+        index = self._index
+        if token.startswith(GROUP_PREFIX):
+            df = sum(
+                index.unigram_df(path[0] >> 32) if path[0] & UNIGRAM == UNIGRAM else index.df(path[0])
+                for path in self.paths(token)
+            )
+        else:  # a plain word: its document frequency is kept by the index
+            term_id = index.term_id(token)
+            df = index.unigram_df(term_id) if term_id is not None else 0
+        weight = self._idf(df) if df else self.unknown
+        if is_number(token):
+            weight *= _NUMBER_BOOST
+        self[token] = weight
         return weight
 
     def _idf(self, df: int) -> float:
@@ -637,7 +681,7 @@ def _union(paths: list[list[int]], postings: dict[int, tuple[np.ndarray, np.ndar
     if len(parts_docs) <= 1:
         return (parts_docs[0], parts_tfs[0]) if parts_docs else (_NO_DOCS, _NO_TFS)
     docs = np.concatenate(parts_docs)
-    tfs = np.concatenate(parts_tfs).astype(np.float64)
+    tfs = np.concatenate(parts_tfs, dtype=np.float64)
     # sorted runs: a stable sort merges them, and equal documents keep the order of the paths
     order = np.argsort(docs, kind="stable")
     docs, tfs = docs[order], tfs[order]
@@ -648,7 +692,7 @@ def _union(paths: list[list[int]], postings: dict[int, tuple[np.ndarray, np.ndar
 def _distinct(docs: np.ndarray, scratch: np.ndarray) -> np.ndarray:
     """The distinct values of `docs` (non-negative ids below len(scratch)) in time linear in len(docs):
     each id writes its position into `scratch`, and the position that stayed picks it once."""
-    positions = np.arange(len(docs))
+    positions = np.arange(len(docs), dtype=scratch.dtype)
     scratch[docs] = positions
     return docs[scratch[docs] == positions]
 

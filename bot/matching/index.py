@@ -1,10 +1,11 @@
 """A vectorised inverted index that grows and shrinks without full rebuilds.
 
 Postings live in three parallel numpy arrays sorted by term key (the "base") plus an
-append-only "delta" that new documents go to. Removed documents are tombstoned; their postings
-are dropped when the delta is merged into the base. A merge is a stable sort of two sorted runs
-(linear), and happens only when the delta has grown to a fraction of the base, so its cost is
-amortised over many additions. Lookups are binary searches, never a scan over all documents.
+append-only "delta" that new documents go to, their words counted into postings in batches.
+Removed documents are tombstoned; their postings are dropped when the delta is merged into the
+base. A merge is a stable sort of sorted runs (linear), and happens only when the delta has grown
+to a fraction of the base, so its cost is amortised over many additions. Lookups are binary
+searches, never a scan over all documents.
 
 Term keys: a unigram with id `a` is `a << 32 | UNIGRAM`, a bigram `a b` is `a << 32 | b`.
 """
@@ -14,8 +15,7 @@ from __future__ import annotations
 import logging
 import math
 from array import array
-from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -26,6 +26,7 @@ NO_GUILD = -1  # guild value of global documents
 _MERGE_MIN = 200_000  # delta postings before add() merges
 _QUERY_DELTA_MAX = 20_000  # a query merges first when the delta is larger than this
 _TF_MAX = 255
+_PENDING_MAX = 50_000  # words of added documents counted into postings at once
 
 
 def unigram_key(term_id: int) -> int:
@@ -38,15 +39,19 @@ def bigram_key(first: int, second: int) -> int:
 
 class InvertedIndex:
     def __init__(self) -> None:
-        self.term_ids: dict[str, int] = {}
+        self.term_ids: dict[str, int] = _Vocabulary()
         self._keys = np.empty(0, np.int64)
         self._docs = np.empty(0, np.int32)
         self._tfs = np.empty(0, np.uint8)
-        self._unigram_start = np.zeros(1, np.int64)  # of term id 0 too before the first merge: empty
-        self._unigram_end = np.zeros(1, np.int64)
+        # where each word's postings start and end; Python arrays: a query reads a few entries
+        self._unigram_start = array("q", [0])  # of term id 0 too before the first merge: empty
+        self._unigram_end = array("q", [0])
         self._delta_keys = array("q")
         self._delta_docs = array("i")
         self._delta_tfs = array("B")
+        # term ids of the documents added since the last _flush(), and how many each has
+        self._pending_terms = array("i")
+        self._pending_lengths = array("i")
         self._alive = np.zeros(1024, bool)
         self._lengths = np.zeros(1024, np.float32)
         self.guilds = np.zeros(1024, np.int64)
@@ -54,6 +59,7 @@ class InvertedIndex:
         self.n_alive = 0
         self._total_length = 0.0
         self._dead_in_base = 0
+        self.merges = 0
         # live documents per unigram term id, kept up to date by add() and remove()
         self._unigram_df = array("i")  # a Python array: add() updates a few entries at a time
         self._df_exact = True  # False once a document was removed without its content
@@ -69,31 +75,25 @@ class InvertedIndex:
         if doc >= len(self._alive):
             self._grow()
         self.n_docs += 1
-        term_ids = self.term_ids
-        ids = []
-        for term in content:
-            term_id = term_ids.get(term)
-            if term_id is None:
-                term_id = term_ids[term] = len(term_ids)
-            ids.append(term_id)
+        ids = [self.term_ids[term] for term in content]  # a new term gets the next id
         unigram_df = self._unigram_df
-        if len(term_ids) > len(unigram_df):
-            unigram_df.frombytes(bytes(unigram_df.itemsize * (len(term_ids) - len(unigram_df))))
+        if len(self.term_ids) > len(unigram_df):
+            unigram_df.frombytes(bytes(unigram_df.itemsize * (len(self.term_ids) - len(unigram_df))))
         for term_id in set(ids):
             unigram_df[term_id] += 1
-        counts = Counter([(i << 32) | UNIGRAM for i in ids])
-        counts.update([(a << 32) | b for a, b in zip(ids, ids[1:], strict=False)])
-        self._delta_keys.extend(counts)
-        self._delta_docs.extend([doc] * len(counts))
-        self._delta_tfs.extend([c if c < _TF_MAX else _TF_MAX for c in counts.values()])
+        # Postings are counted in batches (numpy), not per document: see _flush().
+        self._pending_terms.extend(ids)
+        self._pending_lengths.append(len(ids))
         length = max(len(ids), 1)
         self._alive[doc] = True
         self._lengths[doc] = length
         self.guilds[doc] = NO_GUILD if guild is None else guild
         self.n_alive += 1
         self._total_length += length
-        if len(self._delta_keys) > max(_MERGE_MIN, len(self._keys) // 4):
-            self.merge()
+        if len(self._pending_terms) >= _PENDING_MAX:
+            self._flush()
+            if len(self._delta_keys) > max(_MERGE_MIN, len(self._keys) // 4):
+                self.merge()
         return doc
 
     def remove(self, doc: int, content: list[str] | None = None) -> None:
@@ -118,8 +118,31 @@ class InvertedIndex:
             new[: len(old)] = old
             setattr(self, name, new)
 
+    def _flush(self) -> None:
+        """Count the words and word pairs of the pending documents into delta postings, sorted by
+        (key, doc) as merges and lookups expect."""
+        if not self._pending_lengths:
+            return
+        ids = np.frombuffer(self._pending_terms, np.int32).astype(np.int64)
+        lengths = np.frombuffer(self._pending_lengths, np.int32)
+        first = self.n_docs - len(lengths)  # pending documents are the last ones added
+        doc_of = np.repeat(np.arange(first, self.n_docs, dtype=np.int32), lengths)
+        pair = doc_of[1:] == doc_of[:-1]  # adjacent words of one document
+        keys = np.concatenate([(ids << 32) | UNIGRAM, (ids[:-1][pair] << 32) | ids[1:][pair]])
+        docs = np.concatenate([doc_of, doc_of[:-1][pair]])
+        self._pending_terms = array("i")
+        self._pending_lengths = array("i")
+        order = np.lexsort((docs, keys))
+        keys, docs = keys[order], docs[order]
+        starts = np.flatnonzero(np.concatenate(([True], (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1]))))
+        tfs = np.minimum(np.diff(np.append(starts, len(keys))), _TF_MAX).astype(np.uint8)
+        self._delta_keys.frombytes(keys[starts].tobytes())
+        self._delta_docs.frombytes(docs[starts].tobytes())
+        self._delta_tfs.frombytes(tfs.tobytes())
+
     def merge(self) -> None:
         """Fold the delta into the sorted base and drop postings of removed documents."""
+        self._flush()
         delta_keys = np.frombuffer(self._delta_keys, np.int64) if self._delta_keys else np.empty(0, np.int64)
         keys = np.concatenate([self._keys, delta_keys])
         docs = np.concatenate([self._docs, np.frombuffer(self._delta_docs, np.int32)])
@@ -136,30 +159,41 @@ class InvertedIndex:
         self._keys, self._docs, self._tfs = keys[order], docs[order], tfs[order]
         # where each word's postings start and end: a query's words are looked up without a search
         words = unigram_key(np.arange(max(len(self.term_ids), 1), dtype=np.int64))
-        self._unigram_start = np.searchsorted(self._keys, words, "left")
-        self._unigram_end = np.searchsorted(self._keys, words, "right")
+        self._unigram_start = array("q", np.searchsorted(self._keys, words, "left").tobytes())
+        self._unigram_end = array("q", np.searchsorted(self._keys, words, "right").tobytes())
         self._dead_in_base = 0
+        self.merges += 1
         log.debug("index merged: %d postings, %d live documents", len(self._keys), self.n_alive)
 
     # -- querying -------------------------------------------------------------------------------
 
     def prepare_query(self) -> None:
+        self._flush()
         if len(self._delta_keys) > _QUERY_DELTA_MAX or self._dead_in_base > max(1000, self.n_alive // 2):
             self.merge()
 
-    def postings(self, keys: Iterable[int]) -> list[tuple[np.ndarray, np.ndarray]]:
+    def postings(self, keys: Sequence[int]) -> list[tuple[np.ndarray, np.ndarray]]:
         """For each key, the doc ids and term frequencies of its postings (removed docs included)."""
-        query = np.fromiter(keys, np.int64)
-        term_ids = query >> 32
-        word = ((query & UNIGRAM) == UNIGRAM) & (term_ids < len(self._unigram_start))
-        at = np.where(word, term_ids, 0)
-        lo, hi = self._unigram_start[at], self._unigram_end[at]
-        if not word.all():  # word pairs, and words new since the last merge, are searched for
-            other = ~word
-            lo[other] = np.searchsorted(self._keys, query[other], "left")
-            hi[other] = np.searchsorted(self._keys, query[other], "right")
-        result = [(self._docs[a:b], self._tfs[a:b]) for a, b in zip(lo.tolist(), hi.tolist(), strict=True)]
+        self._flush()
+        starts, ends = self._unigram_start, self._unigram_end
+        ranges = []
+        searched = []  # word pairs, and words new since the last merge, are searched for
+        for i, key in enumerate(keys):
+            term_id = key >> 32
+            if key & UNIGRAM == UNIGRAM and term_id < len(starts):
+                ranges.append((starts[term_id], ends[term_id]))
+            else:
+                ranges.append((0, 0))
+                searched.append(i)
+        if searched:
+            query = np.array([keys[i] for i in searched], np.int64)
+            lo = np.searchsorted(self._keys, query, "left").tolist()
+            hi = np.searchsorted(self._keys, query, "right").tolist()
+            for i, a, b in zip(searched, lo, hi, strict=True):
+                ranges[i] = (a, b)
+        result = [(self._docs[a:b], self._tfs[a:b]) for a, b in ranges]
         if self._delta_keys:
+            query = np.array(keys, np.int64)
             delta_keys = np.frombuffer(self._delta_keys, np.int64)
             hits = np.flatnonzero(np.isin(delta_keys, query))
             if len(hits):
@@ -215,4 +249,13 @@ class InvertedIndex:
         return self._alive[docs]
 
     def memory_postings(self) -> int:
+        self._flush()
         return len(self._keys) + len(self._delta_keys)
+
+
+class _Vocabulary(dict):
+    """Term -> id; looking up a new term gives it the next id."""
+
+    def __missing__(self, term: str) -> int:
+        term_id = self[term] = len(self)
+        return term_id
