@@ -39,6 +39,14 @@ def test_numbers_in_every_form_become_one_token(text: str, expected: list[str]) 
     assert norm(text) == expected
 
 
+def test_a_plain_text_handle_keeps_the_name_it_spells() -> None:
+    # "@JoeBiden" typed as text names someone; a real Discord mention (<@123>) is dropped whole
+    assert norm("@JoeBiden owns a mansion") == ["joe", "biden", "owns", "a", "mansion"]
+    assert norm("@joe_biden owns a mansion") == ["joe", "biden", "owns", "a", "mansion"]
+    assert norm("<@123> owns a mansion") == ["owns", "a", "mansion"]
+    assert norm("mail me at someone@example.org") == ["mail", "me", "at", "someone", "example", "org"]
+
+
 def test_half_alone_is_not_a_number() -> None:
     assert norm("half of them left") == ["half", "of", "them", "left"]
 

@@ -29,7 +29,7 @@ _MASKED_LINK = re.compile(r"\[([^\]]{0,300})\]\([^)]{0,2000}\)")
 # to where a match can start instead of trying the lookbehind at every position.
 _HASHTAG = re.compile(r"(?=#)(?<![\w#])#([^\W_][\w]{0,60})")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=[0-9])")
-_HANDLE = re.compile(r"(?=@)(?<![\w@])@\w+")
+_HANDLE = re.compile(r"(?=@)(?<![\w@])@(\w+)")
 _EMOJI_SHORTCODE = re.compile(r"(?=:)(?<!\w):[a-z0-9_+-]{2,32}:(?!\w)", re.I)
 _MARKDOWN = re.compile(r"\|\||\*+|~~|__|^\s*-#\s|^\s*#{1,3}\s|^\s*>{1,3}\s?", re.M)
 # Format and control characters: zero-width spaces and joiners, bidi overrides, soft hyphens.
@@ -179,8 +179,8 @@ def clean(text: str) -> str:
         text = _HASHTAG.sub(lambda m: _CAMEL.sub(" ", m.group(1)), text)
     if "US" in text or "U.S" in text:
         text = _US.sub(" usa ", text)
-    if "@" in text:
-        text = _HANDLE.sub(" ", text)
+    if "@" in text:  # "@JoeBiden" typed as text names someone: "Joe Biden"
+        text = _HANDLE.sub(lambda m: f" {_CAMEL.sub(' ', m.group(1).replace('_', ' '))} ", text)
     if ":" in text:
         text = _EMOJI_SHORTCODE.sub(" ", text)
     if any(c in text for c in _MARKUP_CHARS):
