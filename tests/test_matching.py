@@ -620,3 +620,23 @@ def test_the_us_in_lower_case_is_the_country() -> None:
     tanks = matcher_of("Poland sent tanks to the United States.")
     assert tanks.check("poland sent tanks to the us").decision is Decision.AUTOREPLY
     assert_not_answered(tanks, "the us sent tanks to poland", "c0")
+
+
+def test_another_name_in_the_claims_place_is_not_the_claim() -> None:
+    floods = matcher_of("Italian divers are working in Spain's Valencia region after the floods.")
+    same = floods.check("italian divers are working in spain's valencia region")
+    assert same.decision is Decision.AUTOREPLY
+    assert_not_answered(floods, "italian divers are working in spain's murcia region after the floods", "c0")
+    bridge = matcher_of("Engineers reopened the bridge near Porto on Monday.")
+    assert bridge.check("engineers reopened the bridge near porto").decision is Decision.AUTOREPLY
+    assert_not_answered(bridge, "engineers reopened the bridge near lisbon on monday", "c0")
+    # a verb said another way is a paraphrase, not another claim
+    reworded = bridge.check("engineers opened again the bridge near porto on monday")
+    assert reworded.decision is Decision.AUTOREPLY
+
+
+def test_a_country_adjective_after_to_or_above_is_a_place() -> None:
+    troops = matcher_of("Poland has deployed its soldiers to Germany.")
+    assert_not_answered(troops, "germany has deployed german soldiers onto polish soil", "c0")
+    drones = matcher_of("Japan sent drones over South Korea.")
+    assert_not_answered(drones, "south korean drones were seen above japan", "c0")

@@ -145,3 +145,10 @@ def test_attribution_is_dropped_from_a_message_clause() -> None:
     for text in ("nk troops are said to be in kursk", "the kremlin denies nk troops are in kursk"):
         canon = tokens(clean(text))
         assert drop_attribution(canon, set())[0] == canon
+
+
+def test_proper_names_are_the_capitalised_words_inside_a_sentence() -> None:
+    from bot.matching.text import proper_names
+
+    names = proper_names("Engineers reopened the bridge near Porto on Monday in October. Then Lisbon.")
+    assert names == {"porto", "monday", "lisbon"}  # "Engineers" and "Then" start sentences; months are dates

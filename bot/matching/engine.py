@@ -28,6 +28,7 @@ from bot.matching.text import (
     NON_CONTENT,
     clean,
     is_number,
+    proper_names,
     split_clauses,
     stems,
     tokens,
@@ -378,7 +379,7 @@ class Matcher:
                 if doc is not None and doc_id not in sides:
                     canon, adjectives = view.rewrite(doc.tokens)
                     parties = set(view.rewrite(doc.parties)[0]) if doc.parties else set()
-                    side = guards.Side.of(canon, adjectives)
+                    side = guards.Side.of(canon, adjectives, proper_names(doc.text))
                     side.prime(weights.mass(side.content_set))
                     sides[doc_id] = (side, parties)
 

@@ -33,10 +33,13 @@ NUMBER_REACH = 2  # content words on either side of a figure that say what it co
 NEGATION_REACH = 5  # tokens after "not" that it can be about
 
 MISSING_ACTOR = 0.6  # the message leaves out every actor of the claim, or one and says little else
+SUBSTITUTED = 0.45  # another place or thing in the slot the claim fills ("Belgorod" for "Kursk")
 MISSING_QUALIFIER = 0.75  # ... or an actor's thing the claim names ("Ukraine's Kursk incursion")
 ROLE_TAKEN = 0.3  # another actor of the claim fills the role of an actor the message leaves out
 ACTORS_ONLY = 0.5  # the two sides share nothing but who is involved ("North Korea and Russia are allies")
-_TOWARDS = frozenset(["to", "into", "toward", "in", "insid", "at", "over", "against", "on", "onto", "within"])
+_TOWARDS = frozenset([
+    "to", "into", "toward", "in", "insid", "at", "over", "above", "across", "against", "on", "onto", "within",
+])
 _FROM = frozenset(("from",))
 _BY = frozenset(("by",))
 _WITH = frozenset(("with",))
@@ -66,10 +69,11 @@ class Side:
     # figures that are not dates, each with the words around it that may say what it counts
     counted: list[tuple[str, frozenset[str]]] = field(default_factory=list)
     dates: frozenset[str] = frozenset()  # figures next to a month name, and years
+    names: frozenset[str] = frozenset()  # a claim's proper names ("kursk"), see text.proper_names
     _mass: float = -1.0
 
     @classmethod
-    def of(cls, canon: list[str], adjectives: set[int]) -> Side:
+    def of(cls, canon: list[str], adjectives: set[int], names: frozenset[str] = frozenset()) -> Side:
         content = [t for t in canon if t not in NON_CONTENT]
         number_at = [i for i, t in enumerate(content) if t[:1].isdigit()]
         numbers = [content[i] for i in number_at]
@@ -87,7 +91,7 @@ class Side:
                 counted.append((token, frozenset(t for t in around if not t[:1].isdigit())))
         return cls(
             canon, adjectives, content, frozenset(content), numbers, number_at, values, pairs, negated,
-            counted, frozenset(dates),
+            counted, frozenset(dates), names,
         )
 
     def prime(self, mass: float) -> None:
@@ -181,6 +185,8 @@ def compare(
                 checks.append(("role", _taken_role(query, doc, shared, d_actors, missing, actors)))
     if common <= actors:
         checks.append(("actors only", ACTORS_ONLY))
+    if doc.names and _substituted(query, doc, actors):
+        checks.append(("other place or thing", SUBSTITUTED))
     if (query.negated or doc.negated) and _negated(query.canon, common) != _negated(doc.canon, common):
         checks.append(("negation", NEGATION_MISMATCH))
     for name, value in checks:
@@ -290,25 +296,24 @@ def _roles(side: Side, shared: set[str], actors: frozenset[str]) -> tuple[dict[s
     for i, token in enumerate(canon):
         if token not in shared:
             continue
-        if _modifies(side, i):
-            role = "M"
+        j = i - 1
+        # look past articles, possessives and other actors: "in Russia's Kursk region" puts both in B
+        while j >= 0 and j > i - 4 and (canon[j] in _SKIP or canon[j] in actors):
+            j -= 1
+        before = canon[j] if j >= 0 else ""
+        if before in _TOWARDS:  # "to Russia", "onto North Korean soil"
+            role = "B"
+        elif _modifies(side, i) or (i + 1 < len(canon) and canon[i + 1] == POSSESSIVE):
+            role = "M"  # whose: "Russian soldiers", "Ukraine's push"
+        elif before in _FROM:
+            role = "S"
+        elif before in _BY:
+            role = "A"
+        elif before in _WITH:
+            role = "W"
         else:
-            j = i - 1
-            # look past articles, possessives and other actors: "in Russia's Kursk region" puts both in B
-            while j >= 0 and j > i - 4 and (canon[j] in _SKIP or canon[j] in actors):
-                j -= 1
-            before = canon[j] if j >= 0 else ""
-            if before in _TOWARDS:
-                role = "B"
-            elif before in _FROM:
-                role = "S"
-            elif before in _BY:
-                role = "A"
-            elif before in _WITH:
-                role = "W"
-            else:
-                role = "O" if bare_seen else "A"
-                bare_seen = True
+            role = "O" if bare_seen else "A"
+            bare_seen = True
         roles.setdefault(token, role)
         if role == "B":
             places.add(token)
@@ -395,6 +400,33 @@ def _taken_role(
     ):
         return ROLE_TAKEN
     return 1.0
+
+
+def _substituted(query: Side, doc: Side, actors: frozenset[str]) -> bool:
+    """The message puts another word where the claim has a proper name: "in Russia's Belgorod region"
+    for "in Russia's Kursk region", "near Kharkiv" for "near Donetsk". The slot is known by the
+    claim's words on both sides of the name, or by a preposition that places things ("near X")."""
+    d, q = doc.canon, query.canon
+    d_set = doc.content_set
+    after: dict[str, list[int]] = {}  # message token -> positions of the tokens that follow it
+    for j in range(len(q) - 1):
+        after.setdefault(q[j], []).append(j + 1)
+    for i in range(1, len(d)):
+        word = d[i]
+        if word not in doc.names or word in actors or word in query.content_set:
+            continue
+        left, right = d[i - 1], d[i + 1] if i + 1 < len(d) else None
+        for j in after.get(left, ()):
+            other = q[j]
+            if other in NON_CONTENT or other in d_set or other in actors or other[:1].isdigit():
+                continue
+            if left in _PLACING or (right is not None and j + 1 < len(q) and q[j + 1] == right):
+                return True
+    return False
+
+
+# Prepositions after which a word names where something is, whatever precedes them.
+_PLACING = frozenset(("near", "outsid", "around", "above", "across", "over", "insid", "within"))
 
 
 def _qualified(side: Side, actor: str) -> list[str | None]:

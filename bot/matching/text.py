@@ -303,6 +303,20 @@ def stems(surface: list[str]) -> list[str]:
     return [cache.get(w) or stem(w) for w in surface]
 
 
+def proper_names(text: str) -> frozenset[str]:
+    """Stems of the capitalised words of a claim that do not start a sentence ("Kursk", "Donetsk"):
+    the names of places and things, which a message cannot swap for others and still restate it."""
+    names = set()
+    for match in _CAPITALISED.finditer(text[:MAX_CHARS]):
+        before = text[: match.start()].rstrip()
+        if before and before[-1] not in ".!?:\"'(\u201c":
+            names.add(stem(match.group().lower()))
+    return frozenset(names - MONTHS)
+
+
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
+
+
 def is_number(token: str) -> bool:
     return token[:1].isdigit()
 
