@@ -1,6 +1,6 @@
 """Score the claim matcher against the hand-labelled message sets in bench/data/.
 
-    python -m bench.labelled [--split dev|tune|final|test|holdout|sealed] [--show-errors]
+    python -m bench.labelled [--split dev|tune|final|sealed|test|holdout|unseen] [--show-errors]
                              [--suggest X] [--autoreply Y] [--sweep]
 
 Loads the seed claims into a Matcher, runs `check()` on every labelled line and prints
@@ -318,9 +318,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--split",
-        choices=("dev", "tune", "final", "test", "holdout", "sealed"),
+        choices=("dev", "tune", "final", "sealed", "test", "holdout", "unseen"),
         default="dev",
-        help="which labelled set (default dev; dev, tune and final are for tuning)",
+        help="which labelled set (default dev; see bench/data/README.md for which are for tuning)",
     )
     parser.add_argument("--show-errors", action="store_true", help="list every line the matcher got wrong")
     parser.add_argument("--suggest", type=float, help="override the suggest threshold")
@@ -353,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.show_errors:
         print_errors(outcomes)
     if args.sweep:
-        if args.split not in ("dev", "tune", "final"):
+        if args.split not in ("dev", "tune", "final", "sealed"):
             print("\nnote: sweeping on a reporting split; tune on dev or tune, report on the others.")
         sweep(matcher, cases, shown, outcomes, max(args.steps, 2))
     return 0
