@@ -70,7 +70,9 @@ class Side:
     counted: list[tuple[str, frozenset[str]]] = field(default_factory=list)
     dates: frozenset[str] = frozenset()  # figures next to a month name, and years
     names: frozenset[str] = frozenset()  # a claim's proper names ("kursk"), see text.proper_names
+    name_at: list[int] = field(default_factory=list)  # their positions in canon
     _mass: float = -1.0
+    _follows: dict[str, list[int]] | None = None
 
     @classmethod
     def of(cls, canon: list[str], adjectives: set[int], names: frozenset[str] = frozenset()) -> Side:
@@ -91,8 +93,16 @@ class Side:
                 counted.append((token, frozenset(t for t in around if not t[:1].isdigit())))
         return cls(
             canon, adjectives, content, frozenset(content), numbers, number_at, values, pairs, negated,
-            counted, frozenset(dates), names,
+            counted, frozenset(dates), names, [i for i, t in enumerate(canon) if t in names],
         )
+
+    def follows(self) -> dict[str, list[int]]:
+        """Each token -> the positions of the tokens that follow it (computed once)."""
+        if self._follows is None:
+            self._follows = {}
+            for j in range(len(self.canon) - 1):
+                self._follows.setdefault(self.canon[j], []).append(j + 1)
+        return self._follows
 
     def prime(self, mass: float) -> None:
         """Set the total weight of the content words when it was computed in one go."""
@@ -168,14 +178,15 @@ def compare(
         if len(shared) >= 2:
             checks.append(("swap", _roles_factor(query, doc, shared, actors)))
         d_actors = d_set & actors
-        # "in Russia's Kursk region": naming Kursk names where it is
-        places = _roles(doc, d_actors, actors)[1]
-        missing = {
-            x for x in d_actors - q_set if not (x in places and all(w in common for w in _qualified(doc, x)))
-        }
-        # "Ukraine's Kursk incursion" left out altogether: the message tells the claim without its occasion
-        if any(w not in common for x in missing for w in _qualified(doc, x)):
-            checks.append(("missing qualifier", MISSING_QUALIFIER))
+        missing = d_actors - q_set
+        if missing:
+            # "in Russia's Kursk region": naming Kursk names where it is
+            places = _roles(doc, d_actors, actors)[1]
+            qualified = {x: _qualified(doc, x) for x in missing}
+            missing = {x for x in missing if not (x in places and all(w in common for w in qualified[x]))}
+            # "Ukraine's Kursk incursion" left out altogether: the message says the claim without its occasion
+            if any(w not in common for x in missing for w in qualified[x]):
+                checks.append(("missing qualifier", MISSING_QUALIFIER))
         if missing:
             # "North Korea's army is huge" shares two of the three words of "North Korean troops are in
             # Russia"; "Russia sent its army to Ukraine" puts Russia where North Korea was.
@@ -185,7 +196,7 @@ def compare(
                 checks.append(("role", _taken_role(query, doc, shared, d_actors, missing, actors)))
     if common <= actors:
         checks.append(("actors only", ACTORS_ONLY))
-    if doc.names and _substituted(query, doc, actors):
+    if doc.name_at and _substituted(query, doc, actors):
         checks.append(("other place or thing", SUBSTITUTED))
     if (query.negated or doc.negated) and _negated(query.canon, common) != _negated(doc.canon, common):
         checks.append(("negation", NEGATION_MISMATCH))
@@ -210,6 +221,8 @@ def _rounds_to(exact: float, rounded: float) -> bool:
     if exact == rounded:
         return True
     if not (exact > 0 and rounded > 0) or not (math.isfinite(exact) and math.isfinite(rounded)):
+        return False
+    if abs(exact - rounded) > 0.1 * exact:  # two kept digits are never this far off: skip the formatting
         return False
     # the precision `rounded` is written with: the largest power of ten it is a multiple of
     written = f"{rounded:.3f}".rstrip("0").rstrip(".")
@@ -406,14 +419,14 @@ def _substituted(query: Side, doc: Side, actors: frozenset[str]) -> bool:
     """The message puts another word where the claim has a proper name: "in Russia's Belgorod region"
     for "in Russia's Kursk region", "near Kharkiv" for "near Donetsk". The slot is known by the
     claim's words on both sides of the name, or by a preposition that places things ("near X")."""
+    if doc.names <= query.content_set:  # every name is there: nothing was put in its place
+        return False
     d, q = doc.canon, query.canon
     d_set = doc.content_set
-    after: dict[str, list[int]] = {}  # message token -> positions of the tokens that follow it
-    for j in range(len(q) - 1):
-        after.setdefault(q[j], []).append(j + 1)
-    for i in range(1, len(d)):
+    after = query.follows()
+    for i in doc.name_at:
         word = d[i]
-        if word not in doc.names or word in actors or word in query.content_set:
+        if i == 0 or word in actors or word in query.content_set:
             continue
         left, right = d[i - 1], d[i + 1] if i + 1 < len(d) else None
         for j in after.get(left, ()):
