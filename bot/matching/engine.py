@@ -419,27 +419,20 @@ class Matcher:
         index = self._index
         terms: list[tuple[object, list[list[int]], float]] = []  # (token, alternative key paths, weight)
         seen: set = set()
-        for clause in clauses:
-            for token in clause.content:
-                if token not in seen:
-                    seen.add(token)
-                    paths = weights.paths(token)
-                    if paths:
-                        terms.append((token, paths, 1.0))
-            if not _BIGRAM_WEIGHT:
-                continue
+        # the clauses' words, then a speaker's: a speaker can be part of a claim ("Trump said ...")
+        for token in [t for clause in clauses for t in clause.content] + extra:
+            if token not in seen:
+                seen.add(token)
+                paths = weights.paths(token)
+                if paths:
+                    terms.append((token, paths, 1.0))
+        for clause in clauses if _BIGRAM_WEIGHT else ():
             plain = [t for t in clause.content if not t.startswith(GROUP_PREFIX)]
             for pair in zip(plain, plain[1:], strict=False):
                 a, b = index.term_id(pair[0]), index.term_id(pair[1])
                 if a is not None and b is not None and pair not in seen:
                     seen.add(pair)
                     terms.append((pair, [[bigram_key(a, b)]], _BIGRAM_WEIGHT))
-        for token in extra:  # a speaker can be part of a claim ("Trump said ...")
-            if token not in seen:
-                seen.add(token)
-                paths = weights.paths(token)
-                if paths:
-                    terms.append((token, paths, 1.0))
         if not terms:
             return None
         unions = weights.unions
