@@ -640,3 +640,27 @@ def test_a_country_adjective_after_to_or_above_is_a_place() -> None:
     assert_not_answered(troops, "germany has deployed german soldiers onto polish soil", "c0")
     drones = matcher_of("Japan sent drones over South Korea.")
     assert_not_answered(drones, "south korean drones were seen above japan", "c0")
+
+
+def test_a_receiving_verb_makes_its_subject_the_receiver() -> None:
+    tanks = matcher_of("Poland has sent tanks to Ukraine.")
+    assert tanks.check("ukraine received tanks from poland").decision is Decision.AUTOREPLY
+    assert_not_answered(tanks, "poland received tanks from ukraine", "c0")
+    # "from X" says who gave, whatever the verb
+    assert_not_answered(tanks, "poland has tanks from ukraine", "c0")
+
+
+def test_the_claims_destination_acting_is_another_claim() -> None:
+    soldiers = matcher_of("Cuban soldiers are in Venezuela.")
+    assert_not_answered(soldiers, "venezuela is sending cuban soldiers into battle", "c0")
+    assert soldiers.check("venezuela has received cuban soldiers").decision is Decision.AUTOREPLY
+    assert soldiers.check("venezuela now hosts cuban soldiers").decision is Decision.AUTOREPLY
+
+
+def test_military_words_said_another_way() -> None:
+    weapons = matcher_of("Iran has transferred weapons to Syria.")
+    assert weapons.check("iran is supplying artillery shells to syria").decision is Decision.AUTOREPLY
+    assert weapons.check("iranian munitions handed over to syria").decision is Decision.AUTOREPLY
+    ships = matcher_of("Turkish ships carried 300 soldiers to Libya.")
+    assert ships.check("turkish vessels took 300 units to libya").decision is Decision.AUTOREPLY
+    assert ships.check("300 turkish conscripts taken to libya on boats").decision is Decision.AUTOREPLY

@@ -46,6 +46,11 @@ _WITH = frozenset(("with",))
 _SKIP = frozenset(("the", "a", "an", "'s", "of"))
 # A later bare actor is the receiver as much as "to X" is: "North Korea gives Russia arms".
 _RECEIVER = {"O": "B"}
+# Verbs (as stems) whose subject receives what the sentence is about.
+_RECEIVING = frozenset((
+    "receiv", "get", "gets", "got", "gotten", "host", "welcom", "accept", "obtain", "acquir", "import", "buy",
+))
+_RECEIVED_ROLE = {"A": "B", "S": "A"}
 _AGENT = ("A", "M")
 
 
@@ -71,6 +76,7 @@ class Side:
     dates: frozenset[str] = frozenset()  # figures next to a month name, and years
     names: frozenset[str] = frozenset()  # a claim's proper names ("kursk"), see text.proper_names
     name_at: list[int] = field(default_factory=list)  # their positions in canon
+    receives: bool = False  # a receiving verb: its subject is the receiver ("Russia got troops from ...")
     _mass: float = -1.0
     _follows: dict[str, list[int]] | None = None
 
@@ -94,6 +100,7 @@ class Side:
         return cls(
             canon, adjectives, content, frozenset(content), numbers, number_at, values, pairs, negated,
             counted, frozenset(dates), names, [i for i, t in enumerate(canon) if t in names],
+            not _RECEIVING.isdisjoint(canon),
         )
 
     def follows(self) -> dict[str, list[int]]:
@@ -302,8 +309,7 @@ def _roles(side: Side, shared: set[str], actors: frozenset[str]) -> tuple[dict[s
     Returns each actor's role where it first appears, and the actors that appear in B anywhere ("Russian
     ships took soldiers to Russia": Russia is first an adjective, then the destination).
     """
-    roles: dict[str, str] = {}
-    places: set[str] = set()
+    found: list[tuple[str, str]] = []
     canon = side.canon
     bare_seen = False
     for i, token in enumerate(canon):
@@ -327,10 +333,15 @@ def _roles(side: Side, shared: set[str], actors: frozenset[str]) -> tuple[dict[s
         else:
             role = "O" if bare_seen else "A"
             bare_seen = True
+        found.append((token, role))
+    # "North Korea received soldiers from Russia", "Moscow has troops from North Korea": the subject
+    # receives, and whoever they came from gave
+    if side.receives or any(role == "S" for _, role in found):
+        found = [(token, _RECEIVED_ROLE.get(role, role)) for token, role in found]
+    roles: dict[str, str] = {}
+    for token, role in found:
         roles.setdefault(token, role)
-        if role == "B":
-            places.add(token)
-    return roles, places
+    return roles, {token for token, role in found if role == "B"}
 
 
 def _roles_factor(query: Side, doc: Side, shared: set[str], actors: frozenset[str]) -> float:
@@ -339,6 +350,8 @@ def _roles_factor(query: Side, doc: Side, shared: set[str], actors: frozenset[st
         return 1.0
     q_roles, q_places = _roles(query, shared, actors)
     d_roles, d_places = _roles(doc, shared, actors)
+    # a destination named as a noun ("to Russia"); "in a Ukrainian strike" says who struck
+    d_nouns = {t for i, t in enumerate(doc.canon) if t in shared and i not in doc.adjectives}
     ordered = sorted(shared)
     # With two actors and nothing else, a later bare actor receives ("North Korea gives Russia arms");
     # in longer sentences it is as often a subject of its own ("Kursk push could let Russia ...").
@@ -353,6 +366,10 @@ def _roles_factor(query: Side, doc: Side, shared: set[str], actors: frozenset[st
             if dx and dy and dx != dy and qx == dy and qy == dx:
                 return SWAPPED_ROLES
     if d_places and q_places and not d_places & q_places:
+        return SWAPPED_ROLES
+    # the claim's destination acts in the message: "Russia sends North Korean troops into battle" is not
+    # "North Korean troops are in Russia" (a receiving verb keeps it the destination, see _roles)
+    if any(d_roles.get(x) == "B" and q_roles.get(x) == "A" and x in d_nouns for x in ordered):
         return SWAPPED_ROLES
     # "North Korean officers killed in a Ukrainian strike" is not "Ukrainian officers killed in a North
     # Korean strike"
