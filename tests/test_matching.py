@@ -664,3 +664,17 @@ def test_military_words_said_another_way() -> None:
     ships = matcher_of("Turkish ships carried 300 soldiers to Libya.")
     assert ships.check("turkish vessels took 300 units to libya").decision is Decision.AUTOREPLY
     assert ships.check("300 turkish conscripts taken to libya on boats").decision is Decision.AUTOREPLY
+
+
+def test_a_message_restating_one_half_of_a_compound_claim_restates_it() -> None:
+    smuggling = matcher_of(
+        "Polish police arrested 40 smugglers at the border with Germany last week, "
+        "and Lithuania says the network reached into its army.",
+        "Germany opened two new border crossings.",
+    )
+    assert smuggling.check("lithuania says the smuggling network reached into its army").decision is (
+        Decision.AUTOREPLY
+    )
+    first = smuggling.check("polish police arrested 40 smugglers at the border with germany")
+    assert first.decision is Decision.AUTOREPLY and top(first) == "c0"
+    assert_not_answered(smuggling, "german police arrested 40 smugglers at the border with poland", "c0")

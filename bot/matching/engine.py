@@ -27,6 +27,7 @@ from bot.matching.synonyms import GROUP_PREFIX, Synonyms, SynonymView
 from bot.matching.text import (
     NON_CONTENT,
     clean,
+    coordinated_parts,
     is_number,
     proper_names,
     split_clauses,
@@ -164,7 +165,7 @@ class Matcher:
         # "the Pentagon says ...": words naming the claim's parties explain a message without restating it
         parties = tuple(t for s in claim.statements for t in tokens(clean(s.party or "")))
         docs = []
-        for text in dict.fromkeys((claim.text, *claim.aliases)):
+        for text in dict.fromkeys((claim.text, *claim.aliases, *coordinated_parts(claim.text))):
             if text and text.strip():
                 docs.append(self._add_text(claim.id, text, claim.guild_id, parties))
         self._claim_docs[claim.id] = docs

@@ -233,6 +233,23 @@ def split_clauses(cleaned: str) -> list[str]:
     return parts[:MAX_CLAUSES]
 
 
+# ", and" / ", but" joining two clauses: a claim that says two things ("North Korean forces are
+# co-belligerents ..., and the US sets no limits ...") is restated by a message that says one of them.
+_COORDINATED = re.compile(r",\s+(?:and|but)\s+", re.IGNORECASE)
+_MIN_PART_CONTENT = 3
+
+
+def coordinated_parts(text: str) -> list[str]:
+    """The clauses of a compound sentence that say something on their own (none for a simple one)."""
+    parts = _COORDINATED.split(text)
+    if len(parts) < 2:
+        return []
+    return [
+        part.strip() for part in parts
+        if sum(1 for w in words(clean(part)) if w not in NON_CONTENT) >= _MIN_PART_CONTENT
+    ]
+
+
 def words(cleaned: str) -> list[str]:
     """Surface words of cleaned text, with number words folded into canonical numbers."""
     raw = _WORD.findall(cleaned)
