@@ -595,6 +595,14 @@ def test_the_claims_own_owner_named_elsewhere_keeps_a_shared_thing_the_claims() 
     assert "foreign modifier" not in fleet.explain(text)["c0"][1].reasons
     other = "spain will use french ships in the rescue near madeira"
     assert "foreign modifier" in fleet.explain(other)["c0"][1].reasons
+    # named only as the destination, the claim's owner does not make the ships its own
+    ferry = matcher_of("Turkish ships carried 300 Syrian soldiers to Turkey.")
+    assert ferry.check("turkish vessels carried 300 syrian soldiers to turkey").decision is Decision.AUTOREPLY
+    assert_not_answered(ferry, "300 syrian soldiers carried to turkey on french ships", "c0")
+    # the people themselves stand for their forces
+    battle = matcher_of("Russia will send Cuban soldiers into combat in Kherson.")
+    text = "moscow wants to send the cubans into combat against ukrainian forces in kherson"
+    assert "foreign modifier" not in battle.explain(text)["c0"][1].reasons
 
 
 def test_a_place_named_by_its_own_name_does_not_need_its_country() -> None:

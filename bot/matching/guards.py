@@ -408,10 +408,15 @@ def _foreign_modifier(query: Side, doc: Side, common: set[str], actors: frozense
     foreign = (named & actors) - doc.content_set
     if not foreign:
         return 1.0
-    # the claim's own owner of that thing, named in the message too, keeps it the claim's
+    # the claim's own owner of that thing, named in the message as its owner too or as the people
+    # themselves ("the North Koreans ... against Ukrainian forces"), keeps it the claim's
     owners = _heads(doc, doc.content_set & actors, actors)
+    owned_here = _heads(query, set(owners) & query.content_set, actors)
+    people = {query.canon[i] for i in query.adjectives if i < len(query.canon) and not _modifies(query, i)}
     for head in _heads(query, foreign, actors).values():
-        if head in common and not any(h == head and x in query.content_set for x, h in owners.items()):
+        if head in common and not any(
+            h == head and (owned_here.get(x) == head or x in people) for x, h in owners.items()
+        ):
             return ACTOR_CONFLICT
     return 1.0
 
