@@ -686,3 +686,12 @@ def test_a_message_restating_one_half_of_a_compound_claim_restates_it() -> None:
     first = smuggling.check("polish police arrested 40 smugglers at the border with germany")
     assert first.decision is Decision.AUTOREPLY and top(first) == "c0"
     assert_not_answered(smuggling, "german police arrested 40 smugglers at the border with poland", "c0")
+
+
+def test_leaving_out_the_claims_subject_is_not_the_claim() -> None:
+    soldiers = matcher_of("Cuban soldiers are present in Venezuela's Zulia region.")
+    same = soldiers.check("cuban troops are present in venezuela's zulia region")
+    assert same.decision is Decision.AUTOREPLY
+    assert_not_answered(soldiers, "wagner mercenaries are present in venezuela's zulia region", "c0")
+    # another actor of the claim left out is only a detail ("in Zulia" names where it is)
+    assert soldiers.check("cuban soldiers are present in the zulia region").decision is Decision.AUTOREPLY

@@ -32,7 +32,7 @@ NEGATION_MISMATCH = 0.35
 NUMBER_REACH = 2  # content words on either side of a figure that say what it counts
 NEGATION_REACH = 5  # tokens after "not" that it can be about
 
-MISSING_ACTOR = 0.6  # the message leaves out every actor of the claim, or one and says little else
+MISSING_ACTOR = 0.6  # the message leaves out the claim's subject or every actor, or one and says little else
 SUBSTITUTED = 0.45  # another place or thing in the slot the claim fills ("Belgorod" for "Kursk")
 MISSING_QUALIFIER = 0.75  # ... or an actor's thing the claim names ("Ukraine's Kursk incursion")
 ROLE_TAKEN = 0.3  # another actor of the claim fills the role of an actor the message leaves out
@@ -197,7 +197,8 @@ def compare(
         if missing:
             # "North Korea's army is huge" shares two of the three words of "North Korean troops are in
             # Russia"; "Russia sent its army to Ukraine" puts Russia where North Korea was.
-            if missing == d_actors or len(common - actors) <= 1:
+            # "Wagner mercenaries are present in Russia's Kursk region" says nothing of whose soldiers are
+            if missing == d_actors or len(common - actors) <= 1 or _subject(doc, d_actors, actors) in missing:
                 checks.append(("missing actor", MISSING_ACTOR))
             if shared:
                 checks.append(("role", _taken_role(query, doc, shared, d_actors, missing, actors)))
@@ -419,6 +420,11 @@ def _foreign_modifier(query: Side, doc: Side, common: set[str], actors: frozense
         ):
             return ACTOR_CONFLICT
     return 1.0
+
+
+def _subject(side: Side, chosen: set[str], actors: frozenset[str]) -> str | None:
+    """The first chosen actor that acts or owns ("North Korean soldiers are ...", "Russia could use ...")."""
+    return next((x for x, role in _roles(side, chosen, actors)[0].items() if role in _AGENT), None)
 
 
 def _taken_role(

@@ -30,7 +30,7 @@ _COUNTRIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("united kingdom", "uk", "britain", "great britain", "london"), ("british",)),
     (
         ("north korea", "n korea", "nk", "dprk", "democratic people's republic of korea", "pyongyang",
-         "kim jong un", "kim"),
+         "kim jong un", "kim", "korean people's army", "kpa"),
         ("north korean", "n korean", "nork"),
     ),
     (("south korea", "sk", "rok", "republic of korea", "seoul"), ("south korean",)),
