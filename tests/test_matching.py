@@ -695,3 +695,13 @@ def test_leaving_out_the_claims_subject_is_not_the_claim() -> None:
     assert_not_answered(soldiers, "wagner mercenaries are present in venezuela's zulia region", "c0")
     # another actor of the claim left out is only a detail ("in Zulia" names where it is)
     assert soldiers.check("cuban soldiers are present in the zulia region").decision is Decision.AUTOREPLY
+
+
+def test_a_thing_the_claim_gives_one_actor_given_to_another_is_not_the_claim() -> None:
+    strike = matcher_of("Six Polish officers were killed in a German strike near Lviv.")
+    assert strike.check("6 polish officers killed in a german strike by lviv").decision is Decision.AUTOREPLY
+    assert_not_answered(strike, "a polish artillery strike near lviv killed six german officers", "c0")
+    troops = matcher_of("French troops are in Germany.")
+    assert_not_answered(troops, "rifles from france are ending up with the german army", "c0")
+    # the people themselves stand for their forces
+    assert troops.check("the french are in germany with their troops").decision is Decision.AUTOREPLY

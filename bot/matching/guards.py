@@ -372,15 +372,20 @@ def _roles_factor(query: Side, doc: Side, shared: set[str], actors: frozenset[st
     # "North Korean troops are in Russia" (a receiving verb keeps it the destination, see _roles)
     if any(d_roles.get(x) == "B" and q_roles.get(x) == "A" and x in d_nouns for x in ordered):
         return SWAPPED_ROLES
-    # "North Korean officers killed in a Ukrainian strike" is not "Ukrainian officers killed in a North
-    # Korean strike"
+    # A thing of one actor given to another: "Ukrainian officers killed in a North Korean strike" is not
+    # "North Korean officers killed in a Ukrainian strike", "the Russian army" not "North Korean troops"
     d_heads, q_heads = _heads(doc, shared, actors), _heads(query, shared, actors)
-    for i, x in enumerate(ordered):
-        for y in ordered[i + 1 :]:
-            dx, dy = d_heads.get(x), d_heads.get(y)
-            if dx and dy and dx != dy and q_heads.get(x) == dy and q_heads.get(y) == dx:
-                return SWAPPED_ROLES
+    people = _people(query)
+    for x, head in d_heads.items():
+        owners = [y for y, other in q_heads.items() if other == head]
+        if owners and x not in owners and x not in people:
+            return SWAPPED_ROLES
     return 1.0
+
+
+def _people(side: Side) -> set[str]:
+    """Actors named as the people themselves ("the North Koreans"), who stand for their own forces."""
+    return {side.canon[i] for i in side.adjectives if i < len(side.canon) and not _modifies(side, i)}
 
 
 def _heads(side: Side, chosen: set[str] | frozenset[str], actors: frozenset[str]) -> dict[str, str]:
@@ -413,7 +418,7 @@ def _foreign_modifier(query: Side, doc: Side, common: set[str], actors: frozense
     # themselves ("the North Koreans ... against Ukrainian forces"), keeps it the claim's
     owners = _heads(doc, doc.content_set & actors, actors)
     owned_here = _heads(query, set(owners) & query.content_set, actors)
-    people = {query.canon[i] for i in query.adjectives if i < len(query.canon) and not _modifies(query, i)}
+    people = _people(query)
     for head in _heads(query, foreign, actors).values():
         if head in common and not any(
             h == head and (owned_here.get(x) == head or x in people) for x, h in owners.items()

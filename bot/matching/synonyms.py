@@ -30,8 +30,8 @@ _COUNTRIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("united kingdom", "uk", "britain", "great britain", "london"), ("british",)),
     (
         ("north korea", "n korea", "nk", "dprk", "democratic people's republic of korea", "pyongyang",
-         "kim jong un", "kim", "korean people's army", "kpa"),
-        ("north korean", "n korean", "nork"),
+         "kim jong un", "kim", "korean people's army", "kpa", "nork"),
+        ("north korean", "n korean"),
     ),
     (("south korea", "sk", "rok", "republic of korea", "seoul"), ("south korean",)),
     (("russia", "russian federation", "moscow", "kremlin", "putin", "vladimir putin", "ruzzia"),
