@@ -705,3 +705,21 @@ def test_a_thing_the_claim_gives_one_actor_given_to_another_is_not_the_claim() -
     assert_not_answered(troops, "rifles from france are ending up with the german army", "c0")
     # the people themselves stand for their forces
     assert troops.check("the french are in germany with their troops").decision is Decision.AUTOREPLY
+
+
+def test_a_typo_of_a_people_as_a_noun_is_corrected() -> None:
+    tanks = matcher_of("Russia has lost 300 tanks.", "Ukraine has lost 200 tanks.")
+    result = tanks.check("the rusians have lost 300 tanks")
+    assert result.decision is Decision.AUTOREPLY and top(result) == "c0"
+
+
+def test_a_speaker_closing_the_sentence_is_not_part_of_the_claim() -> None:
+    drones = matcher_of("Turkish drones flew over Syria.", "Iran closed its airspace.")
+    for text in (
+        "turkish drones flew over syria, says the iranian foreign ministry",
+        "turkish drones flew over syria, the iranian foreign ministry says",
+    ):
+        result = drones.check(text)
+        assert result.decision is Decision.AUTOREPLY and top(result) == "c0", text
+    # a claim about the speaker is still about the speaker
+    assert top(drones.check("iran closed its airspace, says turkey")) == "c1"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.matching.text import clean, split_clauses, stem, tokens, words
+from bot.matching.text import clean, split_clauses, split_trailing_speaker, stem, tokens, words
 
 
 def norm(text: str) -> list[str]:
@@ -152,3 +152,10 @@ def test_proper_names_are_the_capitalised_words_inside_a_sentence() -> None:
 
     names = proper_names("Engineers reopened the bridge near Porto on Monday in October. Then Lisbon.")
     assert names == {"porto", "monday", "lisbon"}  # "Engineers" and "Then" start sentences; months are dates
+
+
+def test_split_trailing_speaker() -> None:
+    assert split_trailing_speaker("nk sent troops, kyiv says") == ("nk sent troops", "kyiv says")
+    assert split_trailing_speaker("nk sent troops, says kyiv.") == ("nk sent troops", "says kyiv")
+    for whole in ("russia, he says, is lying", "the kremlin says nk sent troops"):
+        assert split_trailing_speaker(whole) == (whole, "")

@@ -31,6 +31,7 @@ from bot.matching.text import (
     is_number,
     proper_names,
     split_clauses,
+    split_trailing_speaker,
     stems,
     tokens,
     words,
@@ -311,6 +312,10 @@ class Matcher:
         self._lookups_left = _TYPO_LOOKUPS_PER_MESSAGE
         speakers: list[str] = []  # words of "X says" spans: retrieved on, not compared
         for part in split_clauses(clean(text)):
+            part, speaker = split_trailing_speaker(part)
+            if speaker:
+                spoken, _ = view.rewrite(tokens(speaker, self._correct))
+                speakers.extend(t for t in spoken if t not in NON_CONTENT)
             full, full_adjectives = view.rewrite(tokens(part, self._correct))
             canon, adjectives = guards.drop_attribution(full, full_adjectives)
             content = [t for t in canon if t not in NON_CONTENT]

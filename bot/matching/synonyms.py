@@ -196,6 +196,8 @@ class Synonyms:
     def surface_words() -> set[str]:
         """Words of the built-in phrases as written (known words are never taken for typos)."""
         phrases = [p for names, adjectives in _COUNTRIES for p in names + adjectives]
+        # the people as a noun: "rusians" is a typo of "russians" before it is one of "russian"
+        phrases += [a + "s" for _, adjectives in _COUNTRIES for a in adjectives if a.endswith("n")]
         phrases += [p for group in _GENERAL for p in group]
         return {w for p in phrases for w in words(clean(p))}
 

@@ -250,6 +250,21 @@ def coordinated_parts(text: str) -> list[str]:
     ]
 
 
+# ", says X" / ", X says" closing a sentence names who said it, not what was said.
+_TRAILING_SPEAKER = re.compile(
+    r",\s*((?:says|said|claims|claimed|reports|reported)\s+[^,]{1,40}?"
+    r"|[^,]{1,40}?\s+(?:says|said|claims|claimed|reports|reported|thinks|reckons)(?:\s+so)?)\s*[.!?]*$"
+)
+
+
+def split_trailing_speaker(cleaned: str) -> tuple[str, str]:
+    """A sentence and the speaker span closing it, if any: ("nk sent troops", "the us says")."""
+    found = _TRAILING_SPEAKER.search(cleaned)
+    if found is None or found.start() == 0:
+        return cleaned, ""
+    return cleaned[: found.start()], found.group(1)
+
+
 def words(cleaned: str) -> list[str]:
     """Surface words of cleaned text, with number words folded into canonical numbers."""
     raw = _WORD.findall(cleaned)
