@@ -723,3 +723,11 @@ def test_a_speaker_closing_the_sentence_is_not_part_of_the_claim() -> None:
         assert result.decision is Decision.AUTOREPLY and top(result) == "c0", text
     # a claim about the speaker is still about the speaker
     assert top(drones.check("iran closed its airspace, says turkey")) == "c1"
+
+
+def test_days_conflict_with_days_and_years_with_years() -> None:
+    wheat = matcher_of("Canada shipped 48,600 tonnes of wheat to Japan in the first week of March 2023.")
+    days = wheat.check("canada shipped 48,600 tonnes of wheat to japan between march 1 and 7")
+    assert days.decision is Decision.AUTOREPLY
+    other_year = wheat.explain("canada shipped 48,600 tonnes of wheat to japan in march 2021")
+    assert "date" in other_year["c0"][1].reasons

@@ -159,3 +159,9 @@ def test_split_trailing_speaker() -> None:
     assert split_trailing_speaker("nk sent troops, says kyiv.") == ("nk sent troops", "says kyiv")
     for whole in ("russia, he says, is lying", "the kremlin says nk sent troops"):
         assert split_trailing_speaker(whole) == (whole, "")
+
+
+def test_a_half_dozen_is_six() -> None:
+    assert norm("a half dozen officers") == ["a", "6", "officers"]
+    assert norm("half a dozen officers") == ["6", "officers"]
+    assert norm("half of the troops") == ["half", "of", "the", "troops"]

@@ -96,7 +96,9 @@ class Side:
                 dates.add(token)
             else:
                 around = content[max(i - NUMBER_REACH, 0) : i] + content[i + 1 : i + 1 + NUMBER_REACH]
-                counted.append((token, frozenset(t for t in around if not t[:1].isdigit())))
+                # a month says when, not what is counted ("October 7 to 13")
+                what = frozenset(t for t in around if not t[:1].isdigit() and t not in MONTHS)
+                counted.append((token, what))
         return cls(
             canon, adjectives, content, frozenset(content), numbers, number_at, values, pairs, negated,
             counted, frozenset(dates), names, [i for i, t in enumerate(canon) if t in names],
@@ -268,7 +270,9 @@ def _numbers_factors(query: Side, doc: Side, common: set[str]) -> list[tuple[str
     elif not query.counted and doc.counted:
         # the claim's figure is part of what it says, whatever it counts
         factors.append(("missing number", MISSING_NUMBER))
-    if query.dates - doc.dates and doc.dates - query.dates:
+    # another day, or another year: a day given where the claim gives only the year is no conflict
+    q_dates, d_dates = query.dates - doc.dates, doc.dates - query.dates
+    if any(_is_year(q) == _is_year(d) for q in q_dates for d in d_dates):
         factors.append(("date", DATE_CONFLICT))
     return factors
 

@@ -72,8 +72,8 @@ _COUNTRIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
 _GENERAL: tuple[tuple[str, ...], ...] = (
     ("soldiers", "troops", "army", "armies", "servicemen", "forces", "units", "personnel",
      "service members", "conscripts", "boots on the ground"),
-    ("weapons", "arms", "weaponry", "guns", "ammunition", "ammo", "munitions", "shells", "artillery shells",
-     "missiles"),
+    ("weapons", "arms", "weaponry", "guns", "ammunition", "ammo", "munitions", "shells", "artillery",
+     "artillery shells", "artillery rounds", "missiles"),
     ("send", "deploy", "dispatch"),
     ("technology", "tech"),
     ("translators", "interpreters"),

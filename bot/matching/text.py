@@ -284,6 +284,10 @@ def _fold_number_words(raw: list[str]) -> list[str]:
             out.append(format_number(_SCALES[raw[i + 2]] / 2))
             i += 3
             continue
+        if word == "half" and i + 1 < n and raw[i + 1] in _SCALES:  # "a half dozen", "half million"
+            out.append(format_number(_SCALES[raw[i + 1]] / 2))
+            i += 2
+            continue
         starts = word in _UNITS or word in _SCALES or (
             word in _WEAK_UNITS and i + 1 < n and raw[i + 1] in _SCALES
         )
