@@ -731,3 +731,13 @@ def test_days_conflict_with_days_and_years_with_years() -> None:
     assert days.decision is Decision.AUTOREPLY
     other_year = wheat.explain("canada shipped 48,600 tonnes of wheat to japan in march 2021")
     assert "date" in other_year["c0"][1].reasons
+
+
+def test_naming_a_place_says_its_country_too() -> None:
+    soldiers = matcher_of(
+        "Cuban soldiers are present in Venezuela's Zulia region.", "Cuban doctors work in Venezuela."
+    )
+    implied = soldiers.explain("cuban soldiers in zulia")["c0"][1]
+    named = soldiers.explain("cuban soldiers in venezuela's zulia")["c0"][1]
+    assert implied.d_cov == pytest.approx(named.d_cov)
+    assert soldiers.check("cuban soldiers in zulia").decision is Decision.AUTOREPLY

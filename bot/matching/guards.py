@@ -192,7 +192,10 @@ def compare(
             # "in Russia's Kursk region": naming Kursk names where it is
             places = _roles(doc, d_actors, actors)[1]
             qualified = {x: _qualified(doc, x) for x in missing}
-            missing = {x for x in missing if not (x in places and all(w in common for w in qualified[x]))}
+            implied = {x for x in missing if x in places and all(w in common for w in qualified[x])}
+            if implied:  # ... so the message says it too
+                missing -= implied
+                d_cov += sum(weight(x) for x in implied) / doc.mass(weight)
             # "Ukraine's Kursk incursion" left out altogether: the message says the claim without its occasion
             if any(w not in common for x in missing for w in qualified[x]):
                 checks.append(("missing qualifier", MISSING_QUALIFIER))
