@@ -741,3 +741,8 @@ def test_naming_a_place_says_its_country_too() -> None:
     named = soldiers.explain("cuban soldiers in venezuela's zulia")["c0"][1]
     assert implied.d_cov == pytest.approx(named.d_cov)
     assert soldiers.check("cuban soldiers in zulia").decision is Decision.AUTOREPLY
+
+
+def test_nowhere_near_is_a_negation() -> None:
+    tanks = matcher_of("Russia has lost 300 tanks.", "Ukraine has lost 200 tanks.")
+    assert "negation" in tanks.explain("russia's tank losses are nowhere near 300")["c0"][1].reasons
