@@ -731,6 +731,11 @@ def test_days_conflict_with_days_and_years_with_years() -> None:
     assert days.decision is Decision.AUTOREPLY
     other_year = wheat.explain("canada shipped 48,600 tonnes of wheat to japan in march 2021")
     assert "date" in other_year["c0"][1].reasons
+    april = "canada shipped 48,600 tonnes of wheat to japan in the first week of april"
+    assert "date" in wheat.explain(april)["c0"][1].reasons
+    assert_not_answered(wheat, april, "c0")
+    abbreviated = wheat.check("canada shipped 48,600 tonnes of wheat to japan in the 1st week of mar 2023")
+    assert abbreviated.decision is Decision.AUTOREPLY
 
 
 def test_naming_a_place_says_its_country_too() -> None:

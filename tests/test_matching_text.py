@@ -165,3 +165,10 @@ def test_a_half_dozen_is_six() -> None:
     assert norm("a half dozen officers") == ["a", "6", "officers"]
     assert norm("half a dozen officers") == ["6", "officers"]
     assert norm("half of the troops") == ["half", "of", "the", "troops"]
+
+
+def test_an_ordinal_before_a_span_of_time_is_a_figure() -> None:
+    assert norm("the second week of october") == ["the", "2", "week", "of", "october"]
+    assert norm("the 2nd week of october") == norm("the second week of october")
+    assert norm("at first it was fine") == ["at", "first", "it", "was", "fine"]
+    assert tokens(clean("oct 3")) == tokens(clean("October 3"))

@@ -23,7 +23,7 @@ from bot.matching.text import MONTHS, NEGATIONS, NON_CONTENT, POSSESSIVE
 # Score multipliers, chosen on the labelled dev set: low enough that a guarded candidate can
 # still be suggested by /check but is not answered automatically.
 NUMBER_CONFLICT = 0.3
-DATE_CONFLICT = 0.6
+DATE_CONFLICT = 0.45  # another day, month or year: another event, which /check may still suggest
 EXTRA_NUMBER = 0.45  # the message gives a figure for something the claim has no figure for
 MISSING_NUMBER = 0.6  # the claim's figure is not in the message
 ACTOR_CONFLICT = 0.45  # an actor of the claim replaced by another
@@ -275,7 +275,10 @@ def _numbers_factors(query: Side, doc: Side, common: set[str]) -> list[tuple[str
         factors.append(("missing number", MISSING_NUMBER))
     # another day, or another year: a day given where the claim gives only the year is no conflict
     q_dates, d_dates = query.dates - doc.dates, doc.dates - query.dates
-    if any(_is_year(q) == _is_year(d) for q in q_dates for d in d_dates):
+    q_months, d_months = query.content_set & MONTHS, doc.content_set & MONTHS
+    if any(_is_year(q) == _is_year(d) for q in q_dates for d in d_dates) or (
+        q_months and d_months and q_months.isdisjoint(d_months)
+    ):
         factors.append(("date", DATE_CONFLICT))
     return factors
 

@@ -71,7 +71,7 @@ _COUNTRIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
 # General-purpose equivalences and chat abbreviations, deliberately few: each one must hold in any topic.
 _GENERAL: tuple[tuple[str, ...], ...] = (
     ("soldiers", "troops", "army", "armies", "servicemen", "forces", "units", "personnel",
-     "service members", "conscripts", "boots on the ground"),
+     "military personnel", "service members", "conscripts", "boots on the ground"),
     ("weapons", "arms", "weaponry", "guns", "ammunition", "ammo", "munitions", "shells", "artillery",
      "artillery shells", "artillery rounds", "missiles"),
     ("send", "deploy", "dispatch"),

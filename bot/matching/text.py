@@ -121,6 +121,9 @@ _IRREGULAR = {
         "think": "thought", "find": "found", "feel": "felt", "keep": "kept", "mean": "meant", "lend": "lent",
         "deal": "dealt", "flee": "fled", "stand": "stood", "seek": "sought", "lay": "laid",
         "sink": "sank sunk", "wear": "wore worn", "forbid": "forbade forbidden",
+        # month abbreviations: "oct 3" is "october 3"
+        "january": "jan", "february": "feb", "march": "mar", "april": "apr", "june": "jun", "july": "jul",
+        "august": "aug", "september": "sep sept", "october": "oct", "november": "nov", "december": "dec",
     }.items()
     for form in forms.split()
 }
@@ -271,7 +274,14 @@ def words(cleaned: str) -> list[str]:
     return raw if _NUMBER_WORDS.isdisjoint(raw) else _fold_number_words(raw)
 
 
-_NUMBER_WORDS = frozenset(_UNITS) | frozenset(_SCALES) | {"half"}
+# An ordinal before a span of time is a figure as "2nd" is ("the second week of October"); elsewhere
+# ("at first", "a second look") it is a word.
+_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
+    "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
+}
+_SPANS = frozenset(("week", "weeks", "month", "months", "day", "days", "year", "years", "half", "quarter"))
+_NUMBER_WORDS = frozenset(_UNITS) | frozenset(_SCALES) | frozenset(_ORDINALS) | {"half"}
 
 
 def _fold_number_words(raw: list[str]) -> list[str]:
@@ -280,6 +290,10 @@ def _fold_number_words(raw: list[str]) -> list[str]:
     n = len(raw)
     while i < n:
         word = raw[i]
+        if word in _ORDINALS and i + 1 < n and raw[i + 1] in _SPANS:
+            out.append(str(_ORDINALS[word]))
+            i += 1
+            continue
         if word == "half" and i + 2 < n and raw[i + 1] == "a" and raw[i + 2] in _SCALES:  # "half a dozen"
             out.append(format_number(_SCALES[raw[i + 2]] / 2))
             i += 3
