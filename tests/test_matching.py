@@ -751,3 +751,12 @@ def test_naming_a_place_says_its_country_too() -> None:
 def test_nowhere_near_is_a_negation() -> None:
     tanks = matcher_of("Russia has lost 300 tanks.", "Ukraine has lost 200 tanks.")
     assert "negation" in tanks.explain("russia's tank losses are nowhere near 300")["c0"][1].reasons
+
+
+def test_the_subject_of_a_passive_is_acted_on() -> None:
+    drones = matcher_of("Iran has transferred drones to Russia.")
+    assert drones.check("russia is being supplied with drones by iran").decision is Decision.AUTOREPLY
+    assert_not_answered(drones, "iran is being supplied with drones by russia", "c0")
+    officers = matcher_of("Six Polish officers were killed in a German strike near Lviv.")
+    named = officers.check("6 poland officers killed near lviv by germany on monday")
+    assert named.decision is Decision.AUTOREPLY

@@ -318,11 +318,13 @@ def _roles(side: Side, shared: set[str], actors: frozenset[str]) -> tuple[dict[s
     A: the first bare actor (usually the subject) or "by X"; O: a later bare actor; B: "to / in / over X"
     (destination or place); S: "from X"; W: "with X" (the partner); M: an adjective ("Russian soldiers").
     Returns each actor's role where it first appears, and the actors that appear in B anywhere ("Russian
-    ships took soldiers to Russia": Russia is first an adjective, then the destination).
+    ships took soldiers to Russia": Russia is first an adjective, then the destination). After a receiving
+    verb or "from X" the subject is the receiver (B) and the giver acts (A); in a passive ("by X") the
+    subject is acted on (B).
     """
-    found: list[tuple[str, str]] = []
+    found: list[tuple[str, str, bool]] = []  # actor, role, kept as it is in a passive
     canon = side.canon
-    bare_seen = False
+    bare_seen = by_agent = False
     for i, token in enumerate(canon):
         if token not in shared:
             continue
@@ -339,20 +341,26 @@ def _roles(side: Side, shared: set[str], actors: frozenset[str]) -> tuple[dict[s
             role = "S"
         elif before in _BY:
             role = "A"
+            by_agent = True
         elif before in _WITH:
             role = "W"
         else:
             role = "O" if bare_seen else "A"
             bare_seen = True
-        found.append((token, role))
+        # in a passive, "NK officers were killed by ..." names whose officers, not who was acted on
+        attributive = i + 1 < len(canon) and canon[i + 1] not in NON_CONTENT and canon[i + 1] not in actors
+        found.append((token, role, before in _BY or attributive))
     # "North Korea received soldiers from Russia", "Moscow has troops from North Korea": the subject
     # receives, and whoever they came from gave
-    if side.receives or any(role == "S" for _, role in found):
-        found = [(token, _RECEIVED_ROLE.get(role, role)) for token, role in found]
+    if side.receives or any(role == "S" for _, role, _ in found):
+        found = [(token, _RECEIVED_ROLE.get(role, role), kept) for token, role, kept in found]
+    # "Pyongyang is being supplied with shells by Moscow": the subject of a passive is acted on
+    if by_agent:
+        found = [(token, "B" if role == "A" and not kept else role, kept) for token, role, kept in found]
     roles: dict[str, str] = {}
-    for token, role in found:
+    for token, role, _ in found:
         roles.setdefault(token, role)
-    return roles, {token for token, role in found if role == "B"}
+    return roles, {token for token, role, _ in found if role == "B"}
 
 
 def _roles_factor(query: Side, doc: Side, shared: set[str], actors: frozenset[str]) -> float:
