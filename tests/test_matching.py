@@ -760,3 +760,9 @@ def test_the_subject_of_a_passive_is_acted_on() -> None:
     officers = matcher_of("Six Polish officers were killed in a German strike near Lviv.")
     named = officers.check("6 poland officers killed near lviv by germany on monday")
     assert named.decision is Decision.AUTOREPLY
+
+
+def test_roles_swapped_by_kind_are_swapped() -> None:
+    drones = matcher_of("Iran is supplying Russia with drones.")
+    assert_not_answered(drones, "moscow's drones are being supplied to iran", "c0")
+    assert drones.check("iran's drones are being supplied to russia").decision is Decision.AUTOREPLY

@@ -380,10 +380,16 @@ def _roles_factor(query: Side, doc: Side, shared: set[str], actors: frozenset[st
         for y in ordered[i + 1 :]:
             roles = (d_roles.get(x), d_roles.get(y), q_roles.get(x), q_roles.get(y))
             dx, dy, qx, qy = (receiver.get(r, r) for r in roles)
-            if "O" in (dx, dy):
+            if "O" in (dx, dy) or not (dx and dy and qx and qy):
                 continue
-            if dx and dy and dx != dy and qx == dy and qy == dx:
+            if dx != dy and qx == dy and qy == dx:
                 return SWAPPED_ROLES
+            # by kind of role where the claim's place is a noun: "Moscow's arms were sent to the DPRK"
+            # swaps "the DPRK sent arms to Russia" ("in a Ukrainian strike" is no place)
+            if all(z in d_nouns for z, r in ((x, dx), (y, dy)) if r == "B"):
+                dx, dy, qx, qy = (_ROLE_CLASS[r] for r in (dx, dy, qx, qy))
+                if dx != dy and qx == dy and qy == dx:
+                    return SWAPPED_ROLES
     if d_places and q_places and not d_places & q_places:
         return SWAPPED_ROLES
     # the claim's destination acts in the message: "Russia sends North Korean troops into battle" is not
