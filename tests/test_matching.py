@@ -753,6 +753,13 @@ def test_nowhere_near_is_a_negation() -> None:
     assert "negation" in tanks.explain("russia's tank losses are nowhere near 300")["c0"][1].reasons
 
 
+def test_calling_a_claim_false_denies_it() -> None:
+    tanks = matcher_of("Russia has lost 300 tanks.", "Ukraine has lost 200 tanks.")
+    for text in ("it's false that russia has lost 300 tanks", "it is a lie that russia lost 300 tanks"):
+        assert "negation" in tanks.explain(text)["c0"][1].reasons
+        assert_not_answered(tanks, text, "c0")
+
+
 def test_the_subject_of_a_passive_is_acted_on() -> None:
     drones = matcher_of("Iran has transferred drones to Russia.")
     assert drones.check("russia is being supplied with drones by iran").decision is Decision.AUTOREPLY

@@ -199,6 +199,8 @@ def clean(text: str) -> str:
         text = _PREFIX_HYPHEN.sub(r"\1", text)
     if "cannot" in text:
         text = text.replace("cannot", "can not")
+    if " that" in text:  # "it's false that X" denies X as "it is not true that X" does
+        text = _DENIED_THAT.sub(" it is not true that ", text)
     if "%" in text or "per cent" in text:
         text = text.replace("%", " percent ").replace("per cent", "percent")
     if any(c in text for c in _DIGITS):
@@ -206,6 +208,9 @@ def clean(text: str) -> str:
     return text
 
 
+_DENIED_THAT = re.compile(
+    r"\b(?:it is|it 's|its|it was)\s+(?:false|fake|untrue|a lie|a myth|a hoax|nonsense|bs)\s+that\b"
+)
 _MARKUP_CHARS = "*~_|#>"
 _DIGITS = "0123456789"
 
