@@ -773,3 +773,15 @@ def test_roles_swapped_by_kind_are_swapped() -> None:
     drones = matcher_of("Iran is supplying Russia with drones.")
     assert_not_answered(drones, "moscow's drones are being supplied to iran", "c0")
     assert drones.check("iran's drones are being supplied to russia").decision is Decision.AUTOREPLY
+
+
+def test_the_claims_place_owning_the_claims_thing_is_another_claim() -> None:
+    units = matcher_of(
+        "Cuban soldiers in Venezuela are organised in their own battalions with their own medics."
+    )
+    hosted = "the cuban army is hosting venezuelan battalions that bring their own medics"
+    assert_not_answered(units, hosted, "c0")
+    same = units.check("cuban soldiers in venezuela have their own battalions and their own medics")
+    assert same.decision is Decision.AUTOREPLY
+    ships = matcher_of("Turkish ships carried 300 Syrian soldiers to Turkey.")
+    assert_not_answered(ships, "300 syrian soldiers carried to turkey on french freighters", "c0")

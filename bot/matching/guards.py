@@ -396,9 +396,17 @@ def _roles_factor(query: Side, doc: Side, shared: set[str], actors: frozenset[st
     # "North Korean troops are in Russia" (a receiving verb keeps it the destination, see _roles)
     if any(d_roles.get(x) == "B" and q_roles.get(x) == "A" and x in d_nouns for x in ordered):
         return SWAPPED_ROLES
+    # ... or owns what the claim's subject has there: "Russian battalions" for North Korean troops' own
+    # battalions in Russia
+    q_heads = _heads(query, shared, actors)
+    if any(
+        d_roles.get(x) == "B" and x in d_nouns and x not in q_places and q_heads.get(x) in doc.content_set
+        for x in ordered
+    ):
+        return SWAPPED_ROLES
     # A thing of one actor given to another: "Ukrainian officers killed in a North Korean strike" is not
     # "North Korean officers killed in a Ukrainian strike", "the Russian army" not "North Korean troops"
-    d_heads, q_heads = _heads(doc, shared, actors), _heads(query, shared, actors)
+    d_heads = _heads(doc, shared, actors)
     people = _people(query)
     for x, head in d_heads.items():
         owners = [y for y, other in q_heads.items() if other == head]

@@ -83,7 +83,7 @@ _GENERAL: tuple[tuple[str, ...], ...] = (
     ("wounded", "injured"),
     ("combat", "battle", "fighting", "battlefield", "front line", "frontline", "front lines"),
     ("transfer", "supply", "provide", "hand over"),
-    ("ships", "vessels", "boats"),
+    ("ships", "vessels", "boats", "freighters", "cargo ships"),
     ("invoke", "activate", "trigger"),
     ("in return for", "in exchange for"),
     ("strike", "hit"),
