@@ -785,3 +785,10 @@ def test_the_claims_place_owning_the_claims_thing_is_another_claim() -> None:
     assert same.decision is Decision.AUTOREPLY
     ships = matcher_of("Turkish ships carried 300 Syrian soldiers to Turkey.")
     assert_not_answered(ships, "300 syrian soldiers carried to turkey on french freighters", "c0")
+
+
+def test_chat_abbreviations_of_the_countries_at_war() -> None:
+    tanks = matcher_of("Russia has lost 300 tanks.", "Ukraine has lost 200 tanks.")
+    for text, claim_id in (("ru has lost 300 tanks", "c0"), ("ua lost 200 tanks", "c1")):
+        result = tanks.check(text)
+        assert result.decision is Decision.AUTOREPLY and top(result) == claim_id, text

@@ -34,9 +34,9 @@ _COUNTRIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
         ("north korean", "n korean"),
     ),
     (("south korea", "sk", "rok", "republic of korea", "seoul"), ("south korean",)),
-    (("russia", "russian federation", "moscow", "kremlin", "putin", "vladimir putin", "ruzzia"),
+    (("russia", "russian federation", "moscow", "kremlin", "putin", "vladimir putin", "ruzzia", "ru"),
      ("russian", "ruzzian", "russki", "russkie", "ruski", "ruskie")),
-    (("ukraine", "kyiv", "kiev", "zelensky", "zelenskyy", "zelenskiy"), ("ukrainian",)),
+    (("ukraine", "kyiv", "kiev", "zelensky", "zelenskyy", "zelenskiy", "ua", "ukr"), ("ukrainian",)),
     (("china", "prc", "people's republic of china", "beijing", "xi jinping"), ("chinese",)),
     (("taiwan", "taipei"), ("taiwanese",)),
     (("japan", "tokyo"), ("japanese",)),
@@ -68,10 +68,13 @@ _COUNTRIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("united nations", "un"), ()),
 )
 
-# General-purpose equivalences and chat abbreviations, deliberately few: each one must hold in any topic.
+# General-purpose equivalences and chat abbreviations: each one must hold wherever its words are used.
+# Most are the vocabulary of conflict reporting (soldiers, weapons, ships, combat), where claims bots
+# like this one are asked about; a word that only sometimes means the same ("men", "military",
+# "present") is left out, since an equivalence applies to every claim of every guild.
 _GENERAL: tuple[tuple[str, ...], ...] = (
     ("soldiers", "troops", "army", "armies", "servicemen", "forces", "units", "personnel",
-     "military personnel", "service members", "conscripts", "boots on the ground"),
+     "military personnel", "service members", "conscripts", "boots on the ground", "manpower"),
     ("weapons", "arms", "weaponry", "guns", "ammunition", "ammo", "munitions", "shells", "artillery",
      "artillery shells", "artillery rounds", "missiles"),
     ("send", "deploy", "dispatch"),
