@@ -792,3 +792,9 @@ def test_chat_abbreviations_of_the_countries_at_war() -> None:
     for text, claim_id in (("ru has lost 300 tanks", "c0"), ("ua lost 200 tanks", "c1")):
         result = tanks.check(text)
         assert result.decision is Decision.AUTOREPLY and top(result) == claim_id, text
+
+
+def test_a_misspelt_attribution_is_still_an_attribution() -> None:
+    troops = matcher_of("Russian troops are present in Belarus's Gomel region.", "Ukraine lost 200 tanks.")
+    result = troops.check("russian troops are in gomel acording to ukrainian intel")
+    assert result.decision is Decision.AUTOREPLY and top(result) == "c0"

@@ -153,7 +153,8 @@ class Matcher:
         self._masks: dict[int | None, tuple[int, np.ndarray | None, int]] = {}
         self._norms: tuple[int, np.ndarray] = (-1, np.empty(0))
         self._scratch_ids = np.empty(0, np.int32)
-        for word in self._synonyms.surface_words():
+        # a misspelt "acording to" must still read as an attribution
+        for word in self._synonyms.surface_words() | guards.ATTRIBUTION_WORDS:
             self._learn_word(word)
 
     # -- maintenance ----------------------------------------------------------------------------

@@ -564,6 +564,11 @@ _REPORTING = frozenset((
     "think", "believes", "believe", "reckon", "alleg", "accus", "confirm", "announc", "warn", "insist",
     "admit", "reveal", "estim", "suggest",
 ))
+# The words above as written, so that typos of them are corrected to them.
+ATTRIBUTION_WORDS = frozenset((
+    "according", "says", "said", "claims", "claimed", "reckons", "believes", "thinks", "alleges", "accuses",
+    "confirms", "announced", "warns", "insists", "admits", "reveals", "estimates", "suggests", "reportedly",
+))
 _PASSIVE_BEFORE = frozenset(["is", "are", "was", "were", "be", "been", "being"])
 _PASSIVE_AFTER = frozenset(["to", "in", "at", "near", "on", "by", "as"])
 _SPEAKER_MAX = 6  # tokens before the reporting verb that can name a speaker
