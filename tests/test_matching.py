@@ -701,6 +701,9 @@ def test_a_thing_the_claim_gives_one_actor_given_to_another_is_not_the_claim() -
     strike = matcher_of("Six Polish officers were killed in a German strike near Lviv.")
     assert strike.check("6 polish officers killed in a german strike by lviv").decision is Decision.AUTOREPLY
     assert_not_answered(strike, "a polish artillery strike near lviv killed six german officers", "c0")
+    # "officers from Germany's army" are Germany's
+    hit = "six officers from germany's army died near lviv when polish artillery hit them"
+    assert_not_answered(strike, hit, "c0")
     troops = matcher_of("French troops are in Germany.")
     assert_not_answered(troops, "rifles from france are ending up with the german army", "c0")
     # the people themselves stand for their forces

@@ -422,7 +422,7 @@ def _people(side: Side) -> set[str]:
 
 def _heads(side: Side, chosen: set[str] | frozenset[str], actors: frozenset[str]) -> dict[str, str]:
     """The word each chosen actor qualifies as an adjective ("Ukrainian strike" -> strike), where it
-    first appears as one."""
+    first appears as one, or else as where it comes from ("officers from Ukraine's army" -> officers)."""
     heads: dict[str, str] = {}
     canon = side.canon
     for i in sorted(side.adjectives):
@@ -431,6 +431,14 @@ def _heads(side: Side, chosen: set[str] | frozenset[str], actors: frozenset[str]
             head = next((t for t in canon[i + 1 : i + 4] if t not in NON_CONTENT and t not in actors), None)
             if head:
                 heads[actor] = head
+    for i in range(2, len(canon)):
+        actor = canon[i]
+        if actor in chosen and actor not in heads:
+            j = i - 1
+            while j > 1 and canon[j] in _SKIP:
+                j -= 1
+            if canon[j] in _FROM and canon[j - 1] not in NON_CONTENT and canon[j - 1] not in actors:
+                heads[actor] = canon[j - 1]
     return heads
 
 
