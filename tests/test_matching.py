@@ -801,3 +801,26 @@ def test_a_misspelt_attribution_is_still_an_attribution() -> None:
     troops = matcher_of("Russian troops are present in Belarus's Gomel region.", "Ukraine lost 200 tanks.")
     result = troops.check("russian troops are in gomel acording to ukrainian intel")
     assert result.decision is Decision.AUTOREPLY and top(result) == "c0"
+
+
+def test_another_place_after_another_placing_word_is_another_claim() -> None:
+    bridge = matcher_of("Engineers reopened the bridge near Porto on Monday.")
+    assert_not_answered(bridge, "engineers reopened the bridge outside lisbon on monday", "c0")
+    outside = bridge.check("engineers reopened the bridge outside porto on monday")
+    assert outside.decision is Decision.AUTOREPLY
+
+
+def test_a_foreign_adjective_qualifies_the_next_two_words() -> None:
+    deaths = matcher_of("More than 71,000 Russian soldiers have been killed in the war.")
+    assert_not_answered(deaths, "russian media put ukrainian military deaths above 71,000", "c0")
+
+
+def test_calling_what_was_said_false_denies_it() -> None:
+    tanks = matcher_of("Russia has lost 300 tanks.", "Ukraine has lost 200 tanks.")
+    for text in ("the russia lost 300 tanks thing is made up", "that russia lost 300 tanks story is a lie"):
+        assert "negation" in tanks.explain(text)["c0"][1].reasons, text
+
+
+def test_a_name_right_before_the_claims_thing_owns_it() -> None:
+    strike = matcher_of("Six Polish officers were killed in a German strike near Lviv.")
+    assert_not_answered(strike, "polish gunners near lviv reportedly wiped out six germany officers", "c0")

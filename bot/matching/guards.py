@@ -70,7 +70,7 @@ class Side:
     number_at: list[int] = field(default_factory=list)  # positions of the numbers in content
     values: list[tuple[str, float]] = field(default_factory=list)  # distinct numbers and their values
     pairs: frozenset[tuple[str, str]] = frozenset()
-    negated: bool = False  # has a negation word at all
+    negated: bool = False  # has a negation word at all, or a word that may call something false
     # figures that are not dates, each with the words around it that may say what it counts
     counted: list[tuple[str, frozenset[str]]] = field(default_factory=list)
     dates: frozenset[str] = frozenset()  # figures next to a month name, and years
@@ -87,7 +87,7 @@ class Side:
         numbers = [content[i] for i in number_at]
         values = [(t, _value(t)) for t in dict.fromkeys(numbers)]
         pairs = frozenset(zip(content, content[1:], strict=False))
-        negated = not NEGATIONS.isdisjoint(canon)
+        negated = not NEGATIONS.isdisjoint(canon) or not _MAY_DENY.isdisjoint(canon)
         counted = []
         dates = set()
         for i in number_at:
@@ -408,8 +408,11 @@ def _roles_factor(query: Side, doc: Side, shared: set[str], actors: frozenset[st
     # "North Korean officers killed in a Ukrainian strike", "the Russian army" not "North Korean troops"
     d_heads = _heads(doc, shared, actors)
     people = _people(query)
+    q = query.canon
     for x, head in d_heads.items():
         owners = [y for y, other in q_heads.items() if other == head]
+        # a name right before the claim's thing owns it as an adjective would ("six UA officers")
+        owners += [q[k - 1] for k in range(1, len(q)) if q[k] == head and q[k - 1] in shared]
         if owners and x not in owners and x not in people:
             return SWAPPED_ROLES
     return 1.0
@@ -459,12 +462,25 @@ def _foreign_modifier(query: Side, doc: Side, common: set[str], actors: frozense
     owners = _heads(doc, doc.content_set & actors, actors)
     owned_here = _heads(query, set(owners) & query.content_set, actors)
     people = _people(query)
-    for head in _heads(query, foreign, actors).values():
-        if head in common and not any(
-            h == head and (owned_here.get(x) == head or x in people) for x, h in owners.items()
-        ):
-            return ACTOR_CONFLICT
+    canon = query.canon
+    for i in sorted(query.adjectives):
+        if i >= len(canon) or canon[i] not in foreign or not _modifies(query, i):
+            continue
+        # the words it qualifies: "Ukrainian military deaths" are deaths as much as "Ukrainian deaths"
+        qualified = []
+        for word in canon[i + 1 : i + 1 + _NOUN_PHRASE]:
+            if word in NON_CONTENT or word in actors:
+                break
+            qualified.append(word)
+        for head in qualified:
+            if head in common and not any(
+                h == head and (owned_here.get(x) == head or x in people) for x, h in owners.items()
+            ):
+                return ACTOR_CONFLICT
     return 1.0
+
+
+_NOUN_PHRASE = 2  # words an adjective may qualify
 
 
 def _subject(side: Side, chosen: set[str], actors: frozenset[str]) -> str | None:
@@ -502,7 +518,9 @@ def _substituted(query: Side, doc: Side, actors: frozenset[str]) -> bool:
         if i == 0 or word in actors or word in query.content_set:
             continue
         left, right = d[i - 1], d[i + 1] if i + 1 < len(d) else None
-        for j in after.get(left, ()):
+        # "outside Kharkiv" fills the slot of "near Donetsk" as well as "near Kharkiv" does
+        lefts = _PLACING if left in _PLACING else (left,)
+        for j in (j for word_before in lefts for j in after.get(word_before, ())):
             other = q[j]
             if other in NON_CONTENT or other in d_set or other in actors or other[:1].isdigit():
                 continue
@@ -543,7 +561,23 @@ def _negated(canon: list[str], common: set[str]) -> bool:
         and not (i == 1 and _asks(canon))
         and any(t in common for t in canon[i + 1 : i + 1 + NEGATION_REACH])
         for i, token in enumerate(canon)
-    )
+    ) or _called_false(canon, common)
+
+
+def _called_false(canon: list[str], common: set[str]) -> bool:
+    """What was said, then called false: "the 10k troops thing is made up", "that story is a lie"."""
+    for i, word in enumerate(canon):
+        denied = word in _FALSE or (word == "make" and canon[i + 1 : i + 2] == ["up"])
+        if denied and not _COPULAS.isdisjoint(canon[max(i - 3, 0) : i]) and not common.isdisjoint(canon[:i]):
+            return True
+    return False
+
+
+# as stems: "false", "untrue", "a lie", "a hoax" and "made up"; not "fake", which tweets and chat say
+# of anything ("fake news") and which cost CheckThat dev MAP@5
+_FALSE = frozenset(("fals", "untru", "lie", "hoax"))
+_COPULAS = frozenset(("is", "are", "was", "were", "'s", "its", "it's"))
+_MAY_DENY = _FALSE | {"make"}
 
 
 def _asks(canon: list[str]) -> bool:
