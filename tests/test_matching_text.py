@@ -172,3 +172,9 @@ def test_an_ordinal_before_a_span_of_time_is_a_figure() -> None:
     assert norm("the 2nd week of october") == norm("the second week of october")
     assert norm("at first it was fine") == ["at", "first", "it", "was", "fine"]
     assert tokens(clean("oct 3")) == tokens(clean("October 3"))
+
+
+def test_k_after_a_figure_is_thousand() -> None:
+    assert norm("ten k of his guys") == ["10000", "of", "his", "guys"]
+    assert norm("1.5 k troops") == ["1500", "troops"]
+    assert norm("ok k") == ["ok", "k"]

@@ -286,7 +286,8 @@ _ORDINALS = {
     "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
 }
 _SPANS = frozenset(("week", "weeks", "month", "months", "day", "days", "year", "years", "half", "quarter"))
-_NUMBER_WORDS = frozenset(_UNITS) | frozenset(_SCALES) | frozenset(_ORDINALS) | {"half"}
+_NUMBER_WORDS = frozenset(_UNITS) | frozenset(_SCALES) | frozenset(_ORDINALS) | {"half", "k"}
+_THOUSAND = "k"  # "ten k", "10 k": a scale only after a figure ("k" alone is chat for "ok")
 
 
 def _fold_number_words(raw: list[str]) -> list[str]:
@@ -312,8 +313,8 @@ def _fold_number_words(raw: list[str]) -> list[str]:
         )
         if not starts:
             # "10 thousand" arrives as "10", "thousand" when the number regex did not join them
-            if word[0].isdigit() and i + 1 < n and raw[i + 1] in _SCALES:
-                out.append(format_number(float(word) * _SCALES[raw[i + 1]]))
+            if word[0].isdigit() and i + 1 < n and (raw[i + 1] in _SCALES or raw[i + 1] == _THOUSAND):
+                out.append(format_number(float(word) * _SCALES.get(raw[i + 1], 1000)))
                 i += 2
                 continue
             out.append(word)
@@ -327,8 +328,8 @@ def _fold_number_words(raw: list[str]) -> list[str]:
                 current += _UNITS.get(word, 1)
             elif word == "one" and current % 100 >= 20 and current % 10 == 0:  # "twenty-one"
                 current += 1
-            elif word in _SCALES:
-                scale = _SCALES[word]
+            elif word in _SCALES or (word == _THOUSAND and (total or current)):
+                scale = _SCALES.get(word, 1000)
                 if scale == 100:
                     current = max(current, 1) * 100
                 else:
