@@ -824,3 +824,13 @@ def test_calling_what_was_said_false_denies_it() -> None:
 def test_a_name_right_before_the_claims_thing_owns_it() -> None:
     strike = matcher_of("Six Polish officers were killed in a German strike near Lviv.")
     assert_not_answered(strike, "polish gunners near lviv reportedly wiped out six germany officers", "c0")
+
+
+def test_what_comes_before_a_late_reporting_verb_is_what_was_said() -> None:
+    drones = matcher_of("Iran has transferred drones to Russia.", "Ukraine closed its airspace.")
+    for text in (
+        "iran has transferred drones to russia say officials in kyiv",
+        "Iran has transferred drones to Russia, say the US, Britain and Ukraine.",
+    ):
+        result = drones.check(text)
+        assert result.decision is Decision.AUTOREPLY and top(result) == "c0", text

@@ -614,6 +614,7 @@ ATTRIBUTION_WORDS = frozenset((
 _PASSIVE_BEFORE = frozenset(["is", "are", "was", "were", "be", "been", "being"])
 _PASSIVE_AFTER = frozenset(["to", "in", "at", "near", "on", "by", "as"])
 _SPEAKER_MAX = 6  # tokens before the reporting verb that can name a speaker
+_SPEAKER_CONTENT = 3  # ... of which content words
 _TRAILING_MAX = 5  # tokens after a closing "per" / "according to"
 
 
@@ -635,7 +636,9 @@ def drop_attribution(canon: list[str], adjectives: set[int]) -> tuple[list[str],
             and (i + 1 >= len(canon) or canon[i + 1] not in _PASSIVE_AFTER)
         ):
             rest = i + 1 + (i + 1 < len(canon) and canon[i + 1] == "that")
-            if sum(1 for t in canon[rest:] if t not in NON_CONTENT) >= 2:
+            # a speaker is a few words ("South Korea's spy agency"); more is what was said
+            speaker = sum(1 for t in canon[:i] if t not in NON_CONTENT)
+            if speaker <= _SPEAKER_CONTENT and sum(1 for t in canon[rest:] if t not in NON_CONTENT) >= 2:
                 start = rest
             break
     end = len(canon)

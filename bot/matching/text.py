@@ -260,8 +260,9 @@ def coordinated_parts(text: str) -> list[str]:
 
 # ", says X" / ", X says" closing a sentence names who said it, not what was said.
 _TRAILING_SPEAKER = re.compile(
-    r",\s*((?:says|said|claims|claimed|reports|reported)\s+[^,]{1,40}?"
-    r"|[^,]{1,40}?\s+(?:says|said|claims|claimed|reports|reported|thinks|reckons)(?:\s+so)?)\s*[.!?]*$"
+    r",\s*((?:says|say|said|claims|claim|claimed|reports|report|reported)\s+[^.!?]{1,60}?"
+    r"|[^,]{1,40}?\s+(?:says|say|said|claims|claim|claimed|reports|reported|thinks|think|reckons)(?:\s+so)?)"
+    r"\s*[.!?]*$"
 )
 
 
