@@ -178,3 +178,8 @@ def test_k_after_a_figure_is_thousand() -> None:
     assert norm("ten k of his guys") == ["10000", "of", "his", "guys"]
     assert norm("1.5 k troops") == ["1500", "troops"]
     assert norm("ok k") == ["ok", "k"]
+
+
+def test_chat_spellings_of_small_words() -> None:
+    chat = tokens(clean("drones ovr pyongyang frm seoul w love"))
+    assert chat == tokens(clean("drones over pyongyang from seoul with love"))

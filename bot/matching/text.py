@@ -121,6 +121,8 @@ _IRREGULAR = {
         "think": "thought", "find": "found", "feel": "felt", "keep": "kept", "mean": "meant", "lend": "lent",
         "deal": "dealt", "flee": "fled", "stand": "stood", "seek": "sought", "lay": "laid",
         "sink": "sank sunk", "wear": "wore worn", "forbid": "forbade forbidden",
+        # chat spellings of the small words the guards read ("flew drones ovr pyongyang")
+        "over": "ovr", "from": "frm", "with": "w wit", "through": "thru", "are": "r", "about": "abt",
         # month abbreviations: "oct 3" is "october 3"
         "january": "jan", "february": "feb", "march": "mar", "april": "apr", "june": "jun", "july": "jul",
         "august": "aug", "september": "sep sept", "october": "oct", "november": "nov", "december": "dec",
