@@ -49,6 +49,10 @@ _NOT_CONTRACTION = re.compile(
 _NOT_STEMS = {"ca": "can", "wo": "will", "ai": "is"}
 _PREFIX_HYPHEN = re.compile(r"\b(co|non|anti|pre|post|re|counter|semi|multi|mid|inter)-(?=[a-z])")
 _POSSESSIVE = re.compile(r"'s(?<=\w's)\b")  # the literal first: searched fast
+# "Russia's going to ...", "Kim's been ...": "is" / "has", not whose
+_VERB_S = re.compile(
+    r"'s(?<=\w's)(?=\s+(?:going|gonna|been|about|not|never|still|just|already|also|now|got|planning|sending)\b)"
+)
 # (?=\d) first: the regex engine then skips to digits instead of trying every position
 _ORDINAL = re.compile(r"(?=\d)\b(\d+)(?:st|nd|rd|th)\b")
 _NUMBER = re.compile(
@@ -196,7 +200,7 @@ def clean(text: str) -> str:
     if "nt" in text or "n't" in text:
         text = _NOT_CONTRACTION.sub(lambda m: f"{_NOT_STEMS.get(m.group(1), m.group(1))} not", text)
     if "'" in text:
-        text = _POSSESSIVE.sub(" 's", text)
+        text = _POSSESSIVE.sub(" 's", _VERB_S.sub(" is", text))
     if "-" in text:  # "co-belligerent" and "cobelligerent" are one word
         text = _PREFIX_HYPHEN.sub(r"\1", text)
     if "cannot" in text:
