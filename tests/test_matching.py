@@ -834,3 +834,12 @@ def test_what_comes_before_a_late_reporting_verb_is_what_was_said() -> None:
     ):
         result = drones.check(text)
         assert result.decision is Decision.AUTOREPLY and top(result) == "c0", text
+
+
+def test_a_negation_bears_on_an_actor_only_with_what_it_qualifies() -> None:
+    units = matcher_of("Cuban soldiers in Venezuela are organised in their own battalions.")
+    detail = "cuban soldiers in venezuela get their own battalions, not mixed with the venezuelans"
+    assert units.check(detail).decision is Decision.AUTOREPLY
+    combat = matcher_of("Venezuela intends to use Cuban soldiers in combat.")
+    denied = "venezuela has no plans to put the cuban soldiers into combat"
+    assert "negation" in combat.explain(denied)["c0"][1].reasons

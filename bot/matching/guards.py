@@ -211,7 +211,9 @@ def compare(
         checks.append(("actors only", ACTORS_ONLY))
     if doc.name_at and _substituted(query, doc, actors):
         checks.append(("other place or thing", SUBSTITUTED))
-    if (query.negated or doc.negated) and _negated(query.canon, common) != _negated(doc.canon, common):
+    if (query.negated or doc.negated) and _negated(query.canon, common, actors) != _negated(
+        doc.canon, common, actors
+    ):
         checks.append(("negation", NEGATION_MISMATCH))
     for name, value in checks:
         if value < 1.0:
@@ -550,18 +552,31 @@ def _qualified(side: Side, actor: str) -> list[str | None]:
     return words
 
 
-def _negated(canon: list[str], common: set[str]) -> bool:
+def _negated(canon: list[str], common: set[str], actors: frozenset[str] = frozenset()) -> bool:
     """Is something both sides talk about negated here? ("did not send troops", not "didn't believe it").
 
     Any negation counts, with no parity: "no, troops were not sent" is a denial, not a double negative,
     and a rare true double negative misread this way costs only an auto-reply.
     """
     return any(
-        token in NEGATIONS
-        and not (i == 1 and _asks(canon))
-        and any(t in common for t in canon[i + 1 : i + 1 + NEGATION_REACH])
+        token in NEGATIONS and not (i == 1 and _asks(canon)) and _bears_on(canon, i, common, actors)
         for i, token in enumerate(canon)
     ) or _called_false(canon, common)
+
+
+def _bears_on(canon: list[str], i: int, common: set[str], actors: frozenset[str]) -> bool:
+    """Does the negation at i bear on a shared word just after it? An actor counts with what it qualifies
+    ("no plans to use North Korean soldiers"), not alone ("no mixing with the Russians")."""
+    for k in range(i + 1, min(i + 1 + NEGATION_REACH, len(canon))):
+        t = canon[k]
+        if t not in common:
+            continue
+        if t not in actors:
+            return True
+        following = next((w for w in canon[k + 1 :] if w not in NON_CONTENT), None)
+        if following in common and following not in actors:
+            return True
+    return False
 
 
 def _called_false(canon: list[str], common: set[str]) -> bool:
