@@ -843,3 +843,9 @@ def test_a_negation_bears_on_an_actor_only_with_what_it_qualifies() -> None:
     combat = matcher_of("Venezuela intends to use Cuban soldiers in combat.")
     denied = "venezuela has no plans to put the cuban soldiers into combat"
     assert "negation" in combat.explain(denied)["c0"][1].reasons
+
+
+def test_or_is_that_made_up_asks() -> None:
+    tanks = matcher_of("Russia has lost 300 tanks.", "Ukraine has lost 200 tanks.")
+    asked = "did russia really lose 300 tanks or is that made up"
+    assert "negation" not in tanks.explain(asked)["c0"][1].reasons

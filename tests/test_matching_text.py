@@ -188,3 +188,8 @@ def test_chat_spellings_of_small_words() -> None:
 def test_an_s_before_a_verb_is_is_not_whose() -> None:
     assert tokens(clean("russia's going to send troops")) == tokens(clean("russia is going to send troops"))
     assert tokens(clean("kim's troops"))[1] == "'s"
+
+
+def test_military_with_no_noun_after_it_is_the_forces() -> None:
+    assert tokens(clean("it sent its military to russia")) == tokens(clean("it sent its troops to russia"))
+    assert tokens(clean("military technology"))[0] == "militari"

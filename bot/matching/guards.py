@@ -583,7 +583,10 @@ def _called_false(canon: list[str], common: set[str]) -> bool:
     """What was said, then called false: "the 10k troops thing is made up", "that story is a lie"."""
     for i, word in enumerate(canon):
         denied = word in _FALSE or (word == "make" and canon[i + 1 : i + 2] == ["up"])
-        if denied and not _COPULAS.isdisjoint(canon[max(i - 3, 0) : i]) and not common.isdisjoint(canon[:i]):
+        before = canon[max(i - 3, 0) : i]
+        # "... or is that made up?" asks; it does not deny
+        asked = "or" in before
+        if denied and not asked and not _COPULAS.isdisjoint(before) and not common.isdisjoint(canon[:i]):
             return True
     return False
 
@@ -630,7 +633,7 @@ _PASSIVE_BEFORE = frozenset(["is", "are", "was", "were", "be", "been", "being"])
 _PASSIVE_AFTER = frozenset(["to", "in", "at", "near", "on", "by", "as"])
 _SPEAKER_MAX = 6  # tokens before the reporting verb that can name a speaker
 _SPEAKER_CONTENT = 3  # ... of which content words
-_TRAILING_MAX = 5  # tokens after a closing "per" / "according to"
+_TRAILING_MAX = 6  # tokens after a closing "per" / "according to"
 
 
 def drop_attribution(canon: list[str], adjectives: set[int]) -> tuple[list[str], set[int]]:

@@ -203,6 +203,8 @@ def clean(text: str) -> str:
         text = _POSSESSIVE.sub(" 's", _VERB_S.sub(" is", text))
     if "-" in text:  # "co-belligerent" and "cobelligerent" are one word
         text = _PREFIX_HYPHEN.sub(r"\1", text)
+    if "military" in text:  # "sent its military to Russia": the forces, where no noun follows
+        text = _MILITARY_NOUN.sub("troops", text)
     if "cannot" in text:
         text = text.replace("cannot", "can not")
     if " that" in text:  # "it's false that X" denies X as "it is not true that X" does
@@ -214,6 +216,10 @@ def clean(text: str) -> str:
     return text
 
 
+_MILITARY_NOUN = re.compile(
+    r"\bmilitary\b(?=\s*(?:$|[.,!?;:)]|\s(?:to|is|are|was|were|has|have|had|in|into|on|at|of|for|and|or|now|"
+    r"will|would|could|can|being|been|be|there|here|inside|within)\b))"
+)
 _DENIED_THAT = re.compile(
     r"\b(?:it is|it 's|its|it was)\s+(?:false|fake|untrue|a lie|a myth|a hoax|nonsense|bs)\s+that\b"
 )
