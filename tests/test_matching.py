@@ -849,3 +849,14 @@ def test_or_is_that_made_up_asks() -> None:
     tanks = matcher_of("Russia has lost 300 tanks.", "Ukraine has lost 200 tanks.")
     asked = "did russia really lose 300 tanks or is that made up"
     assert "negation" not in tanks.explain(asked)["c0"][1].reasons
+
+
+def test_what_is_reported_mid_sentence_is_compared_on_its_own() -> None:
+    drones = matcher_of("Turkey sent drones over Damascus.", "Iran closed its airspace.")
+    # Syria speaks here; Damascus, a name for Syria, is where the drones were
+    text = (
+        "the wildest part of this whole story is syria claiming turkey sent drones over damascus last week. "
+        "anyway back to the match"
+    )
+    result = drones.check(text)
+    assert result.decision is Decision.AUTOREPLY and top(result) == "c0"

@@ -311,6 +311,7 @@ class Matcher:
         clauses: list[_Clause] = []
         self._lookups_left = _TYPO_LOOKUPS_PER_MESSAGE
         speakers: list[str] = []  # words of "X says" spans: retrieved on, not compared
+        reports: list[tuple[int, _Clause]] = []
         for part in split_clauses(clean(text)):
             part, speaker = split_trailing_speaker(part)
             if speaker:
@@ -323,6 +324,9 @@ class Matcher:
                 clauses.append(_Clause(canon, adjectives, content))
                 if len(canon) < len(full):
                     speakers.extend(t for t in full if t not in NON_CONTENT)
+                elif said := guards.reported(canon, adjectives):
+                    report = _Clause(*said, [t for t in said[0] if t not in NON_CONTENT])
+                    reports.append((len(clauses), report))
         if not clauses:
             return {}, 0
         distinct = {t for clause in clauses for t in clause.content}
@@ -332,6 +336,10 @@ class Matcher:
             offsets = accumulate([0] + [len(c.canon) for c in clauses[:-1]])
             adjectives = {o + i for c, o in zip(clauses, offsets, strict=True) for i in c.adjectives}
             clauses.append(_Clause(canon, adjectives, [t for c in clauses for t in c.content]))
+        # What is reported mid-sentence is compared on its own too, placed after its sentence (ties go
+        # to the earlier clause).
+        for position, report in reversed(reports):
+            clauses.insert(position, report)
         weights, sides = self._caches(guild_id, view)
         best: dict[str, Match] = {}
         self._last_comparisons = comparisons = {}

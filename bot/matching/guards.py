@@ -620,9 +620,9 @@ _SUBJECTS = frozenset((
 # Verbs that report speech or belief ("Kyiv says ...", "Pyongyang accuses Seoul of ..."), as tokens. Denials
 # are left out: "Moscow denies that ..." does not restate what follows.
 _REPORTING = frozenset((
-    "say", "says", "said", "saying", "claims", "claimed", "claim", "told", "tell", "tells", "thinks",
-    "think", "believes", "believe", "reckon", "alleg", "accus", "confirm", "announc", "warn", "insist",
-    "admit", "reveal", "estim", "suggest",
+    "say", "says", "said", "saying", "claims", "claimed", "claim", "claiming", "told", "tell", "tells",
+    "thinks", "think", "believes", "believe", "reckon", "alleg", "accus", "confirm", "announc", "warn",
+    "insist", "admit", "reveal", "estim", "suggest",
 ))
 # The words above as written, so that typos of them are corrected to them.
 ATTRIBUTION_WORDS = frozenset((
@@ -667,3 +667,19 @@ def drop_attribution(canon: list[str], adjectives: set[int]) -> tuple[list[str],
     if start == 0 and end == len(canon):
         return canon, adjectives
     return canon[start:end], {i - start for i in adjectives if start <= i < end}
+
+
+def reported(canon: list[str], adjectives: set[int]) -> tuple[list[str], set[int]] | None:
+    """What a reporting verb later in a clause reports ("lowkey the wild part is North Korea claiming
+    South Korea sent drones ..."), when it says enough to be compared on its own."""
+    for i in range(1, len(canon) - 1):
+        verb, before, after = canon[i], canon[i - 1], canon[i + 1]
+        if verb in _REPORTING and before not in _PASSIVE_BEFORE and after not in _PASSIVE_AFTER:
+            rest = i + 1 + (canon[i + 1] == "that")
+            if sum(1 for t in canon[rest:] if t not in NON_CONTENT) >= _REPORTED_CONTENT:
+                return canon[rest:], {j - rest for j in adjectives if j >= rest}
+            return None
+    return None
+
+
+_REPORTED_CONTENT = 3
