@@ -88,6 +88,7 @@ _GENERAL: tuple[tuple[str, ...], ...] = (
     ("transfer", "supply", "provide", "hand over"),
     ("ships", "vessels", "boats", "freighters", "cargo ships"),
     ("invoke", "activate", "trigger"),
+    ("intend", "plan", "intention"),
     ("in return for", "in exchange for"),
     ("strike", "hit"),
     ("co belligerents", "cobelligerents"),
