@@ -11,6 +11,8 @@ import pytest
 from bot.claims import Claim, Stance, Statement, Status
 from bot.matching import DEFAULT_THRESHOLDS, CheckResult, Decision, Match, Matcher, Thresholds
 from bot.matching.index import InvertedIndex
+from bot.matching.synonyms import Synonyms
+from bot.matching.text import clean, tokens
 
 SEED = Path(__file__).resolve().parent.parent / "db" / "seed" / "claims.json"
 
@@ -860,3 +862,13 @@ def test_what_is_reported_mid_sentence_is_compared_on_its_own() -> None:
     )
     result = drones.check(text)
     assert result.decision is Decision.AUTOREPLY and top(result) == "c0"
+
+
+def test_military_synonyms_meet() -> None:
+    view = Synonyms().view(None)
+
+    def canon(text: str) -> list[str]:
+        return view.rewrite(tokens(clean(text)))[0]
+
+    assert canon("venezuela plans to use conscripts") == canon("venezuela intends to use troops")
+    assert canon("weapons know-how") == canon("weapons technology")
