@@ -872,3 +872,9 @@ def test_military_synonyms_meet() -> None:
 
     assert canon("venezuela plans to use conscripts") == canon("venezuela intends to use troops")
     assert canon("weapons know-how") == canon("weapons technology")
+
+
+def test_a_name_before_a_noun_is_not_the_receiver() -> None:
+    units = matcher_of("Cuban soldiers in Venezuela are organised in their own battalions with own medics.")
+    text = "apparently the cuba lads get their own battalions and own medics, no mixing w the venezuelans"
+    assert units.check(text).decision is Decision.AUTOREPLY

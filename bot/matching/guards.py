@@ -324,7 +324,7 @@ def _roles(side: Side, shared: set[str], actors: frozenset[str]) -> tuple[dict[s
     verb or "from X" the subject is the receiver (B) and the giver acts (A); in a passive ("by X") the
     subject is acted on (B).
     """
-    found: list[tuple[str, str, bool]] = []  # actor, role, kept as it is in a passive
+    found: list[tuple[str, str, bool, bool]] = []  # actor, role, named by "by X", names whose noun
     canon = side.canon
     bare_seen = by_agent = False
     for i, token in enumerate(canon):
@@ -349,20 +349,28 @@ def _roles(side: Side, shared: set[str], actors: frozenset[str]) -> tuple[dict[s
         else:
             role = "O" if bare_seen else "A"
             bare_seen = True
-        # in a passive, "NK officers were killed by ..." names whose officers, not who was acted on
-        attributive = i + 1 < len(canon) and canon[i + 1] not in NON_CONTENT and canon[i + 1] not in actors
-        found.append((token, role, before in _BY or attributive))
+        # "NK officers were killed by ...", "the NK lads get their own battalions": a name before a noun
+        # says whose the noun is; it is not the subject that receives or is acted on
+        after = canon[i + 1] if i + 1 < len(canon) else ""
+        attributive = after not in NON_CONTENT and after not in actors and after not in _RECEIVING
+        found.append((token, role, before in _BY, attributive))
     # "North Korea received soldiers from Russia", "Moscow has troops from North Korea": the subject
     # receives, and whoever they came from gave
-    if side.receives or any(role == "S" for _, role, _ in found):
-        found = [(token, _RECEIVED_ROLE.get(role, role), kept) for token, role, kept in found]
+    if side.receives or any(role == "S" for _, role, _, _ in found):
+        found = [
+            (token, role if attributive and role == "A" else _RECEIVED_ROLE.get(role, role), by, attributive)
+            for token, role, by, attributive in found
+        ]
     # "Pyongyang is being supplied with shells by Moscow": the subject of a passive is acted on
     if by_agent:
-        found = [(token, "B" if role == "A" and not kept else role, kept) for token, role, kept in found]
+        found = [
+            (token, "B" if role == "A" and not (by or attributive) else role, by, attributive)
+            for token, role, by, attributive in found
+        ]
     roles: dict[str, str] = {}
-    for token, role, _ in found:
+    for token, role, _, _ in found:
         roles.setdefault(token, role)
-    return roles, {token for token, role, _ in found if role == "B"}
+    return roles, {token for token, role, _, _ in found if role == "B"}
 
 
 def _roles_factor(query: Side, doc: Side, shared: set[str], actors: frozenset[str]) -> float:
