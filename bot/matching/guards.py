@@ -566,10 +566,12 @@ def _negated(canon: list[str], common: set[str], actors: frozenset[str] = frozen
     Any negation counts, with no parity: "no, troops were not sent" is a denial, not a double negative,
     and a rare true double negative misread this way costs only an auto-reply.
     """
-    return any(
+    if not NEGATIONS.isdisjoint(canon) and any(
         token in NEGATIONS and not (i == 1 and _asks(canon)) and _bears_on(canon, i, common, actors)
         for i, token in enumerate(canon)
-    ) or _called_false(canon, common)
+    ):
+        return True
+    return not _MAY_DENY.isdisjoint(canon) and _called_false(canon, common)
 
 
 def _bears_on(canon: list[str], i: int, common: set[str], actors: frozenset[str]) -> bool:
