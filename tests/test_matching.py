@@ -878,3 +878,14 @@ def test_a_name_before_a_noun_is_not_the_receiver() -> None:
     units = matcher_of("Cuban soldiers in Venezuela are organised in their own battalions with own medics.")
     text = "apparently the cuba lads get their own battalions and own medics, no mixing w the venezuelans"
     assert units.check(text).decision is Decision.AUTOREPLY
+
+
+def test_a_foreign_possessor_of_the_claims_owned_thing_is_another_claim() -> None:
+    ferry = matcher_of("Turkish ships carried 300 Syrian soldiers to Turkey in March.")
+    assert_not_answered(ferry, "france's freighters carried 300 syrian soldiers to turkey in march", "c0")
+    # a possessor of what the claim gives no owner is only a detail ("France's war")
+    war = "turkish ships carried 300 syrian soldiers to turkey in france's war"
+    assert "foreign modifier" not in ferry.explain(war)["c0"][1].reasons
+    # "mid-April" keeps its month
+    april = "in mid-april turkish ships carried 300 syrian soldiers to turkey"
+    assert "date" in ferry.explain(april)["c0"][1].reasons

@@ -177,7 +177,7 @@ def compare(
     checks = []
     if query.numbers or doc.numbers:
         checks.extend(_numbers_factors(query, doc, common))
-    if query.adjectives:
+    if query.adjectives or POSSESSIVE in query.canon:
         checks.append(("foreign modifier", _foreign_modifier(query, doc, common, actors)))
     if not actors.isdisjoint(d_set):
         # The claim's own parties are not excused here: "Ukraine has lost 654,430 soldiers" names a
@@ -462,23 +462,28 @@ def _modifies(side: Side, i: int) -> bool:
 
 def _foreign_modifier(query: Side, doc: Side, common: set[str], actors: frozenset[str]) -> float:
     """The message says whose a shared thing is with an actor the claim never names: "654,430
-    Ukrainian soldiers" is not the claim about (Russia's) "654,430 soldiers"."""
-    named = {query.canon[i] for i in query.adjectives if i < len(query.canon)}
-    foreign = (named & actors) - doc.content_set
-    if not foreign:
+    Ukrainian soldiers" is not the claim about (Russia's) "654,430 soldiers", nor "Beijing's freighters"
+    its Russian ships."""
+    canon = query.canon
+    owners = _heads(doc, doc.content_set & actors, actors)
+    starts = []  # where the words a foreign actor qualifies begin
+    for i, token in enumerate(canon):
+        if token in actors and token not in doc.content_set:
+            if _modifies(query, i):
+                starts.append(i + 1)
+            # a possessor only of what the claim gives an owner ("Russia's war" is the war)
+            elif i + 2 < len(canon) and canon[i + 1] == POSSESSIVE and canon[i + 2] in owners.values():
+                starts.append(i + 2)
+    if not starts:
         return 1.0
     # the claim's own owner of that thing, named in the message as its owner too or as the people
     # themselves ("the North Koreans ... against Ukrainian forces"), keeps it the claim's
-    owners = _heads(doc, doc.content_set & actors, actors)
     owned_here = _heads(query, set(owners) & query.content_set, actors)
     people = _people(query)
-    canon = query.canon
-    for i in sorted(query.adjectives):
-        if i >= len(canon) or canon[i] not in foreign or not _modifies(query, i):
-            continue
+    for start in starts:
         # the words it qualifies: "Ukrainian military deaths" are deaths as much as "Ukrainian deaths"
         qualified = []
-        for word in canon[i + 1 : i + 1 + _NOUN_PHRASE]:
+        for word in canon[start : start + _NOUN_PHRASE]:
             if word in NON_CONTENT or word in actors:
                 break
             qualified.append(word)

@@ -47,7 +47,11 @@ _NOT_CONTRACTION = re.compile(
     r"(?=[cwadihsmn])\b(ca|wo|ai|do|does|did|is|are|was|were|has|have|had|should|would|could|must|need)n'?t\b"
 )
 _NOT_STEMS = {"ca": "can", "wo": "will", "ai": "is"}
-_PREFIX_HYPHEN = re.compile(r"\b(co|non|anti|pre|post|re|counter|semi|multi|mid|inter)-(?=[a-z])")
+# ("mid-September" stays two words: the month must stay a month)
+_PREFIX_HYPHEN = re.compile(
+    r"\b(co|non|anti|pre|post|re|counter|semi|multi|mid|inter)-(?=[a-z])"
+    r"(?!(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)"
+)
 _POSSESSIVE = re.compile(r"'s(?<=\w's)\b")  # the literal first: searched fast
 # "Russia's going to ...", "Kim's been ...": "is" / "has", not whose
 _VERB_S = re.compile(
