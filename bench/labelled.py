@@ -4,7 +4,8 @@
 
 Loads the seed claims into a Matcher, runs `check()` on every labelled line and prints
 top-1 accuracy, auto-reply and suggest precision/recall and false auto-replies on negatives,
-each beside its target. Tune thresholds on dev (`--sweep`); report on test. Always exits 0.
+each beside its target. Tune on the tuning sets (`--split tuning --sweep`); report on a sealed set,
+once (bench/data/README.md). Always exits 0.
 """
 
 from __future__ import annotations
