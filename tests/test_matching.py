@@ -845,6 +845,9 @@ def test_a_negation_bears_on_an_actor_only_with_what_it_qualifies() -> None:
     combat = matcher_of("Venezuela intends to use Cuban soldiers in combat.")
     denied = "venezuela has no plans to put the cuban soldiers into combat"
     assert "negation" in combat.explain(denied)["c0"][1].reasons
+    # an actor as the place is what is denied
+    absent = matcher_of("Cuban soldiers are in Venezuela.")
+    assert "negation" in absent.explain("cuban soldiers aren't in venezuela at all lol")["c0"][1].reasons
 
 
 def test_or_is_that_made_up_asks() -> None:

@@ -580,16 +580,20 @@ def _negated(canon: list[str], common: set[str], actors: frozenset[str] = frozen
 
 
 def _bears_on(canon: list[str], i: int, common: set[str], actors: frozenset[str]) -> bool:
-    """Does the negation at i bear on a shared word just after it? An actor counts with what it qualifies
-    ("no plans to use North Korean soldiers"), not alone ("no mixing with the Russians")."""
+    """Does the negation at i bear on a shared word just after it? An actor counts as a place ("aren't
+    in Russia") or with what it qualifies ("no plans to use North Korean soldiers"), not alone ("no
+    mixing with the Russians")."""
     for k in range(i + 1, min(i + 1 + NEGATION_REACH, len(canon))):
         t = canon[k]
         if t not in common:
             continue
         if t not in actors:
             return True
+        j = k - 1
+        while j > i and canon[j] in _SKIP:
+            j -= 1
         following = next((w for w in canon[k + 1 :] if w not in NON_CONTENT), None)
-        if following in common and following not in actors:
+        if canon[j] in _TOWARDS or (following in common and following not in actors):
             return True
     return False
 
