@@ -892,3 +892,30 @@ def test_a_foreign_possessor_of_the_claims_owned_thing_is_another_claim() -> Non
     # "mid-April" keeps its month
     april = "in mid-april turkish ships carried 300 syrian soldiers to turkey"
     assert "date" in ferry.explain(april)["c0"][1].reasons
+
+
+def test_war_chat_slang_meets_the_military_words() -> None:
+    view = Synonyms().view(None)
+
+    def canon(text: str) -> list[str]:
+        return view.rewrite(tokens(clean(text)))[0]
+
+    assert canon("iran's lads") == canon("iran's troops") == canon("iran's boys")
+    assert canon("thrown into the meat grinder") == canon("thrown into the fighting")
+    assert canon("used as cannon fodder") == canon("used as combat")
+    assert canon("iranian armaments") == canon("iranian weapons")
+    cuba = matcher_of("Venezuela intends to use Cuban soldiers in combat near Maracaibo.")
+    assert cuba.check("venezuela about to throw the cuban dudes into the meat grinder near maracaibo").matches
+
+
+def test_the_north_and_the_south_are_the_koreas_where_a_korea_is_named() -> None:
+    view = Synonyms().view(None)
+    said = view.name_koreas([tokens(clean("Seoul says the North sent soldiers to the south of Kursk"))])
+    assert said[0][:4] == ["seoul", "says", "north", "korea"]  # "the North": North Korea
+    assert said[0][-4:] == ["the", "south", "of", "kursk"]  # a direction, not South Korea
+    # "the north Korean troops" is already named; no Korea named: a direction
+    assert view.name_koreas([["the", "north", "korean", "troop"]]) == [["the", "north", "korean", "troop"]]
+    assert view.name_koreas([["the", "north", "is", "cold"]]) == [["the", "north", "is", "cold"]]
+    drones = matcher_of("South Korea sent drones over the border.")
+    assert drones.check("pyongyang says the south sent drones over the border").decision is Decision.AUTOREPLY
+    assert drones.check("the south sent drones over the border").decision is not Decision.AUTOREPLY

@@ -312,12 +312,15 @@ class Matcher:
         self._lookups_left = _TYPO_LOOKUPS_PER_MESSAGE
         speakers: list[str] = []  # words of "X says" spans: retrieved on, not compared
         reports: list[tuple[int, _Clause]] = []
+        parts = []
         for part in split_clauses(clean(text)):
             part, speaker = split_trailing_speaker(part)
             if speaker:
                 spoken, _ = view.rewrite(tokens(speaker, self._correct))
                 speakers.extend(t for t in spoken if t not in NON_CONTENT)
-            full, full_adjectives = view.rewrite(tokens(part, self._correct))
+            parts.append(tokens(part, self._correct))
+        for part in view.name_koreas(parts):
+            full, full_adjectives = view.rewrite(part)
             canon, adjectives = guards.drop_attribution(full, full_adjectives)
             content = [t for t in canon if t not in NON_CONTENT]
             if content:

@@ -71,12 +71,14 @@ _COUNTRIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
 # General-purpose equivalences and chat abbreviations: each one must hold wherever its words are used.
 # Most are the vocabulary of conflict reporting (soldiers, weapons, ships, combat), where claims bots
 # like this one are asked about; a word that only sometimes means the same ("men", "military",
-# "present") is left out, since an equivalence applies to every claim of every guild.
+# "present") is left out, since an equivalence applies to every claim of every guild. Chat's "boys",
+# "lads", "guys" for soldiers are in: claims, written by moderators, do not use them for anyone else.
 _GENERAL: tuple[tuple[str, ...], ...] = (
     ("soldiers", "troops", "army", "armies", "servicemen", "forces", "units", "personnel",
-     "military personnel", "service members", "conscripts", "boots on the ground", "manpower"),
+     "military personnel", "service members", "conscripts", "boots on the ground", "manpower",
+     "boys", "lads", "guys", "dudes"),
     ("weapons", "arms", "weaponry", "guns", "ammunition", "ammo", "munitions", "shells", "artillery",
-     "artillery shells", "artillery rounds", "missiles"),
+     "artillery shells", "artillery rounds", "missiles", "armaments"),
     ("send", "deploy", "dispatch"),
     ("technology", "tech", "know how", "knowhow"),
     ("translators", "interpreters"),
@@ -84,7 +86,8 @@ _GENERAL: tuple[tuple[str, ...], ...] = (
     ("drones", "uavs"),
     ("killed", "died"),  # "71,000 soldiers killed" / "71,000 soldiers dead" ("dead" stems to "die")
     ("wounded", "injured"),
-    ("combat", "battle", "fighting", "battlefield", "front line", "frontline", "front lines", "the front"),
+    ("combat", "battle", "fighting", "battlefield", "front line", "frontline", "front lines", "the front",
+     "meat grinder", "cannon fodder", "meat shields"),
     ("transfer", "supply", "provide", "hand over"),
     ("ships", "vessels", "boats", "freighters", "cargo ships"),
     ("invoke", "activate", "trigger"),
@@ -151,6 +154,27 @@ class SynonymView:
                 out.append(seq[i])
                 i += 1
         return out, adjectives
+
+    def name_koreas(self, clauses: list[list[str]]) -> list[list[str]]:
+        """Read "the North" and "the South" as the Koreas in a message that names either of them
+        ("the South flew drones over Pyongyang", news usage); elsewhere they stay directions."""
+        if not any(t in _KOREAS for clause in clauses for t in clause):
+            return clauses
+        koreas = {self.rewrite(phrase)[0][0] for phrase in _KOREAS.values()}
+        if koreas.isdisjoint(t for clause in clauses for t in self.rewrite(clause)[0]):
+            return clauses
+        named = []
+        for clause in clauses:
+            clause = list(clause)
+            for i in range(len(clause) - 1):
+                after = clause[i + 2] if i + 2 < len(clause) else ""
+                if clause[i] == "the" and clause[i + 1] in _KOREAS and after != "of" and "korea" not in after:
+                    clause[i : i + 2] = _KOREAS[clause[i + 1]]
+            named.append(clause)
+        return named
+
+
+_KOREAS = {"north": ("north", "korea"), "south": ("south", "korea")}
 
 
 class Synonyms:
