@@ -380,9 +380,11 @@ def proper_names(text: str) -> frozenset[str]:
     """Stems of the capitalised words of a claim that do not start a sentence ("Kursk", "Donetsk"):
     the names of places and things, which a message cannot swap for others and still restate it."""
     names = set()
-    for match in _CAPITALISED.finditer(text[:MAX_CHARS]):
-        before = text[: match.start()].rstrip()
-        if before and before[-1] not in ".!?:\"'(\u201c":
+    for match in _CAPITALISED.finditer(text, 0, MAX_CHARS):
+        before = match.start() - 1
+        while before >= 0 and text[before].isspace():
+            before -= 1
+        if before >= 0 and text[before] not in ".!?:\"'(\u201c":
             names.add(stem(match.group().lower()))
     return frozenset(names - MONTHS)
 
