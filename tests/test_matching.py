@@ -903,7 +903,11 @@ def test_war_chat_slang_meets_the_military_words() -> None:
     assert canon("iran's lads") == canon("iran's troops") == canon("iran's boys")
     assert canon("thrown into the meat grinder") == canon("thrown into the fighting")
     assert canon("used as cannon fodder") == canon("used as combat")
-    assert canon("iranian armaments") == canon("iranian weapons")
+    assert canon("iranian armaments") == canon("iranian weapons") == canon("iranian rockets")
+    assert canon("the iranian contingent") == canon("the iranian troops")
+    assert canon("40 iranian soldiers kia") == canon("40 iranian soldiers killed")
+    assert canon("an israeli airstrike") == canon("an israeli strike")
+    assert canon("iran wants to use") == canon("iran intends to use")
     cuba = matcher_of("Venezuela intends to use Cuban soldiers in combat near Maracaibo.")
     assert cuba.check("venezuela about to throw the cuban dudes into the meat grinder near maracaibo").matches
 
