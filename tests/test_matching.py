@@ -923,3 +923,14 @@ def test_the_north_and_the_south_are_the_koreas_where_a_korea_is_named() -> None
     drones = matcher_of("South Korea sent drones over the border.")
     assert drones.check("pyongyang says the south sent drones over the border").decision is Decision.AUTOREPLY
     assert drones.check("the south sent drones over the border").decision is not Decision.AUTOREPLY
+
+
+def test_others_in_the_place_of_an_actors_people_are_another_claim() -> None:
+    combat = matcher_of("Iran intends to use Syrian soldiers in combat near Aleppo.")
+    restated = combat.check("iran intends to use syrian troops in combat near aleppo")
+    assert restated.decision is Decision.AUTOREPLY
+    assert_not_answered(combat, "iran intends to use hezbollah fighters in combat near aleppo", "c0")
+    assert_not_answered(combat, "iran intends to use kurdish soldiers in combat near aleppo", "c0")
+    # the claim's words must close the place on both sides ("Assad soldiers" may be Syrian ones)
+    deployed = matcher_of("An estimated 2,000 Syrian soldiers have been deployed in Iraq.")
+    assert "other owner" not in deployed.explain("2,000 assad soldiers deployed in iraq")["c0"][1].reasons

@@ -207,6 +207,8 @@ def compare(
                 checks.append(("missing actor", MISSING_ACTOR))
             if shared:
                 checks.append(("role", _taken_role(query, doc, shared, d_actors, missing, actors)))
+            if _modifier_replaced(query, doc, missing, actors):
+                checks.append(("other owner", SUBSTITUTED))
     if common <= actors:
         checks.append(("actors only", ACTORS_ONLY))
     if doc.name_at and _substituted(query, doc, actors):
@@ -517,6 +519,25 @@ def _taken_role(
     ):
         return ROLE_TAKEN
     return 1.0
+
+
+def _modifier_replaced(query: Side, doc: Side, missing: set[str], actors: frozenset[str]) -> bool:
+    """The message puts others in the place of the people or things a missing actor of the claim
+    qualifies: "use Chechen fighters in combat" or "use Wagner soldiers in combat" for "use North
+    Korean soldiers in combat". The place is known by the claim's words on both sides of it."""
+    d, q = doc.canon, query.canon
+    after = query.follows()
+    for i in doc.adjectives:
+        if d[i] not in missing or not 0 < i < len(d) - 2:
+            continue
+        left, right = d[i - 1], d[i + 2]
+        for j in after.get(left, ()):
+            other = q[j]
+            if other in NON_CONTENT or other in doc.content_set or other in actors or other[:1].isdigit():
+                continue
+            if right in q[j + 1 : j + 3]:  # one or two words in place of the claim's two
+                return True
+    return False
 
 
 def _substituted(query: Side, doc: Side, actors: frozenset[str]) -> bool:
