@@ -934,3 +934,10 @@ def test_others_in_the_place_of_an_actors_people_are_another_claim() -> None:
     # the claim's words must close the place on both sides ("Assad soldiers" may be Syrian ones)
     deployed = matcher_of("An estimated 2,000 Syrian soldiers have been deployed in Iraq.")
     assert "other owner" not in deployed.explain("2,000 assad soldiers deployed in iraq")["c0"][1].reasons
+
+
+def test_another_name_after_the_in_the_place_of_a_possessors_name_is_another_claim() -> None:
+    pact = matcher_of("Turkey could use Greece's Rhodes incursion to invoke its pact with Azerbaijan.")
+    assert top(pact.check("turkey could use the rhodes incursion to invoke its pact with azerbaijan")) == "c0"
+    lesbos = pact.explain("turkey could use the lesbos incursion to invoke its pact with azerbaijan")
+    assert "other place or thing" in lesbos["c0"][1].reasons

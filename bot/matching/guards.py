@@ -555,7 +555,8 @@ def _substituted(query: Side, doc: Side, actors: frozenset[str]) -> bool:
             continue
         left, right = d[i - 1], d[i + 1] if i + 1 < len(d) else None
         # "outside Kharkiv" fills the slot of "near Donetsk" as well as "near Kharkiv" does
-        lefts = _PLACING if left in _PLACING else (left,)
+        # "the Belgorod incursion" fills the slot of "Ukraine's Kursk incursion"
+        lefts = _PLACING if left in _PLACING else (left, "the") if left == POSSESSIVE else (left,)
         for j in (j for word_before in lefts for j in after.get(word_before, ())):
             other = q[j]
             if other in NON_CONTENT or other in d_set or other in actors or other[:1].isdigit():
