@@ -941,3 +941,38 @@ def test_another_name_after_the_in_the_place_of_a_possessors_name_is_another_cla
     assert top(pact.check("turkey could use the rhodes incursion to invoke its pact with azerbaijan")) == "c0"
     lesbos = pact.explain("turkey could use the lesbos incursion to invoke its pact with azerbaijan")
     assert "other place or thing" in lesbos["c0"][1].reasons
+
+
+def test_a_speaker_inside_what_is_reported_is_dropped_too() -> None:
+    drones = matcher_of("Turkey sent drones over Damascus.", "Iran closed its airspace.")
+    text = "my cousin told me syria says turkey sent drones over damascus, he thinks it's cool"
+    result = drones.check(text)
+    assert result.decision is Decision.AUTOREPLY and top(result) == "c0"
+
+
+def test_is_accusing_reports_and_is_accused_of_does_not() -> None:
+    drones = matcher_of("Turkey sent drones over Damascus.")
+    accusing = drones.check("syria is accusing turkey of sending drones over damascus")
+    assert accusing.decision is Decision.AUTOREPLY
+    # the accused is the actor: "Turkey is accused of sending drones" is about Turkey
+    assert drones.check("turkey is accused of sending drones over damascus").decision is Decision.AUTOREPLY
+
+
+def test_inflected_attribution_words_and_four_letter_transpositions_are_corrected() -> None:
+    matcher = matcher_of("Turkey sent drones over Damascus.")
+    assert matcher._correct("acusing") == "accusing"
+    assert matcher._correct("snet") == "sent"
+    assert matcher._correct("sant") == "sant"  # a substitution in four letters is too often another word
+    misspelt = matcher.check("syria is acusing turkey that it snet drones over damascus")
+    assert misspelt.decision is Decision.AUTOREPLY
+
+
+def test_nicknames_and_other_words_for_drones() -> None:
+    view = Synonyms().view(None)
+
+    def canon(text: str) -> list[str]:
+        return view.rewrite(tokens(clean(text)))[0]
+
+    assert canon("the hermit kingdom") == canon("the north korea")
+    assert canon("unmanned aircraft over seoul") == canon("drones over seoul")
+    assert canon("quadcopters over seoul") == canon("drones over seoul")

@@ -235,9 +235,9 @@ class Matcher:
         if cached is not None:
             return cached
         limit = 1 if len(word) < 8 else 2
-        # A four-letter word is only taken for a longer one ("noth" -> "north"): too many short words
-        # are one substitution apart ("army" / "arms").
-        low = len(word) + 1 if len(word) == 4 else len(word) - limit
+        # A four-letter word is only taken for a longer one ("noth" -> "north") or its own letters in
+        # another order ("snet" -> "sent"): too many short words are one substitution apart ("army" / "arms").
+        low = len(word) if len(word) == 4 else len(word) - limit
         # The first closest word within the limit, shortest first. Words within `limit` edits differ
         # in at most 2 * limit letters: the others are passed over by their letters alone, without
         # reading the words themselves (seldom in a CPU cache).
@@ -249,9 +249,12 @@ class Matcher:
             differing = np.bitwise_count(letters[start:end] ^ _letters(word))
             distance = limit + 1
             for i in np.flatnonzero(differing <= 2 * limit).tolist():
-                found = OSA.distance(word, known[start + i], score_cutoff=limit)
+                other = known[start + i]
+                if len(other) == len(word) == 4 and sorted(other) != sorted(word):
+                    continue
+                found = OSA.distance(word, other, score_cutoff=limit)
                 if found < distance:
-                    result, distance = known[start + i], found
+                    result, distance = other, found
         if len(self._typo_cache) >= _MAX_TYPO_CACHE:
             self._typo_cache.clear()
         self._typo_cache[word] = result

@@ -669,12 +669,22 @@ _REPORTING = frozenset((
 ATTRIBUTION_WORDS = frozenset((
     "according", "says", "said", "claims", "claimed", "reckons", "believes", "thinks", "alleges", "accuses",
     "confirms", "announced", "warns", "insists", "admits", "reveals", "estimates", "suggests", "reportedly",
+    "saying", "claiming", "alleging", "accusing", "accused", "confirmed", "warned", "insisted", "admitted",
 ))
 _PASSIVE_BEFORE = frozenset(["is", "are", "was", "were", "be", "been", "being"])
 _PASSIVE_AFTER = frozenset(["to", "in", "at", "near", "on", "by", "as"])
 _SPEAKER_MAX = 6  # tokens before the reporting verb that can name a speaker
 _SPEAKER_CONTENT = 3  # ... of which content words
 _TRAILING_MAX = 6  # tokens after a closing "per" / "according to"
+
+
+def _reports(canon: list[str], i: int) -> bool:
+    """Does the reporting verb at i report what follows? Not in a passive: "NK is said to ...", "NK is
+    accused of ..." (the stems of "is accusing" and "is accused" are one: what follows tells them apart)."""
+    after = canon[i + 1] if i + 1 < len(canon) else ""
+    if after in _PASSIVE_AFTER:
+        return False
+    return canon[i - 1] not in _PASSIVE_BEFORE or after not in ("of", "")
 
 
 def drop_attribution(canon: list[str], adjectives: set[int]) -> tuple[list[str], set[int]]:
@@ -685,20 +695,21 @@ def drop_attribution(canon: list[str], adjectives: set[int]) -> tuple[list[str],
     Seoul), and its words do not restate the claim.
     """
     start = 0
-    for i, token in enumerate(canon[: _SPEAKER_MAX + 1]):
-        if token in NEGATIONS:
-            break
-        if (
-            token in _REPORTING
-            and i >= 1
-            and canon[i - 1] not in _PASSIVE_BEFORE
-            and (i + 1 >= len(canon) or canon[i + 1] not in _PASSIVE_AFTER)
-        ):
-            rest = i + 1 + (i + 1 < len(canon) and canon[i + 1] == "that")
-            # a speaker is a few words ("South Korea's spy agency"); more is what was said
-            speaker = sum(1 for t in canon[:i] if t not in NON_CONTENT)
-            if speaker <= _SPEAKER_CONTENT and sum(1 for t in canon[rest:] if t not in NON_CONTENT) >= 2:
-                start = rest
+    # "my cousin told me Syria says ...": a speaker may report another
+    for _ in range(2):
+        speaker_start = start
+        for i in range(start, min(start + _SPEAKER_MAX + 1, len(canon))):
+            token = canon[i]
+            if token in NEGATIONS:
+                break
+            if token in _REPORTING and i > start and _reports(canon, i):
+                rest = i + 1 + (i + 1 < len(canon) and canon[i + 1] == "that")
+                # a speaker is a few words ("South Korea's spy agency"); more is what was said
+                speaker = sum(1 for t in canon[start:i] if t not in NON_CONTENT)
+                if speaker <= _SPEAKER_CONTENT and sum(1 for t in canon[rest:] if t not in NON_CONTENT) >= 2:
+                    start = rest
+                break
+        if start == speaker_start:
             break
     end = len(canon)
     for i in range(max(start + 3, end - _TRAILING_MAX), end):
@@ -714,11 +725,11 @@ def reported(canon: list[str], adjectives: set[int]) -> tuple[list[str], set[int
     """What a reporting verb later in a clause reports ("lowkey the wild part is North Korea claiming
     South Korea sent drones ..."), when it says enough to be compared on its own."""
     for i in range(1, len(canon) - 1):
-        verb, before, after = canon[i], canon[i - 1], canon[i + 1]
-        if verb in _REPORTING and before not in _PASSIVE_BEFORE and after not in _PASSIVE_AFTER:
+        if canon[i] in _REPORTING and _reports(canon, i):
             rest = i + 1 + (canon[i + 1] == "that")
             if sum(1 for t in canon[rest:] if t not in NON_CONTENT) >= _REPORTED_CONTENT:
-                return canon[rest:], {j - rest for j in adjectives if j >= rest}
+                # "I told him North Korea says South Korea sent drones": what is reported has a speaker too
+                return drop_attribution(canon[rest:], {j - rest for j in adjectives if j >= rest})
             return None
     return None
 

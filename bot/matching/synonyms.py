@@ -30,7 +30,7 @@ _COUNTRIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("united kingdom", "uk", "britain", "great britain", "london"), ("british",)),
     (
         ("north korea", "n korea", "nk", "dprk", "democratic people's republic of korea", "pyongyang",
-         "kim jong un", "kim", "korean people's army", "kpa", "nork"),
+         "kim jong un", "kim", "korean people's army", "kpa", "nork", "hermit kingdom"),
         ("north korean", "n korean"),
     ),
     (("south korea", "sk", "rok", "republic of korea", "seoul"), ("south korean",)),
@@ -84,7 +84,7 @@ _GENERAL: tuple[tuple[str, ...], ...] = (
     ("technology", "tech", "know how", "knowhow"),
     ("translators", "interpreters"),
     ("region", "oblast", "province", "area"),
-    ("drones", "uavs"),
+    ("drones", "uavs", "unmanned aircraft", "unmanned aerial vehicles", "quadcopters"),
     # "71,000 soldiers killed" / "71,000 soldiers dead" ("dead" stems to "die")
     ("killed", "died", "kia", "slain", "eliminated", "neutralized", "neutralised"),
     ("wounded", "injured"),
