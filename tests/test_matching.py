@@ -931,6 +931,11 @@ def test_others_in_the_place_of_an_actors_people_are_another_claim() -> None:
     assert restated.decision is Decision.AUTOREPLY
     assert_not_answered(combat, "iran intends to use hezbollah fighters in combat near aleppo", "c0")
     assert_not_answered(combat, "iran intends to use kurdish soldiers in combat near aleppo", "c0")
+    # at the start of the sentence, the start closes it on the left
+    present = matcher_of("Syrian soldiers are present in Iraq's Anbar province.")
+    assert present.check("syrian troops are present in iraq's anbar province").decision is Decision.AUTOREPLY
+    kurdish = present.explain("kurdish units are present in iraq's anbar province")
+    assert "other owner" in kurdish["c0"][1].reasons
     # the claim's words must close the place on both sides ("Assad soldiers" may be Syrian ones)
     deployed = matcher_of("An estimated 2,000 Syrian soldiers have been deployed in Iraq.")
     assert "other owner" not in deployed.explain("2,000 assad soldiers deployed in iraq")["c0"][1].reasons

@@ -524,14 +524,20 @@ def _taken_role(
 def _modifier_replaced(query: Side, doc: Side, missing: set[str], actors: frozenset[str]) -> bool:
     """The message puts others in the place of the people or things a missing actor of the claim
     qualifies: "use Chechen fighters in combat" or "use Wagner soldiers in combat" for "use North
-    Korean soldiers in combat". The place is known by the claim's words on both sides of it."""
+    Korean soldiers in combat". The place is known by the claim's words on both sides of it, or by
+    the start of the sentence and the claim's word after it ("Chechen units are in ...")."""
     d, q = doc.canon, query.canon
     after = query.follows()
     for i in doc.adjectives:
-        if d[i] not in missing or not 0 < i < len(d) - 2:
+        if d[i] not in missing or not i < len(d) - 2:
             continue
-        left, right = d[i - 1], d[i + 2]
-        for j in after.get(left, ()):
+        right = d[i + 2]
+        if i == 0:
+            first = next((j for j, t in enumerate(q) if t not in NON_CONTENT), None)
+            starts = () if first is None else (first,)
+        else:
+            starts = after.get(d[i - 1], ())
+        for j in starts:
             other = q[j]
             if other in NON_CONTENT or other in doc.content_set or other in actors or other[:1].isdigit():
                 continue
