@@ -905,6 +905,8 @@ def test_war_chat_slang_meets_the_military_words() -> None:
     assert canon("used as cannon fodder") == canon("used as combat")
     assert canon("iranian armaments") == canon("iranian weapons") == canon("iranian rockets")
     assert canon("the iranian contingent") == canon("the iranian troops")
+    assert canon("the iranian military units") == canon("the iranian troops")
+    assert canon("vlad's war") == canon("putin's war")
     assert canon("40 iranian soldiers kia") == canon("40 iranian soldiers killed")
     assert canon("an israeli airstrike") == canon("an israeli strike")
     assert canon("iran wants to use") == canon("iran intends to use")

@@ -34,7 +34,7 @@ _COUNTRIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
         ("north korean", "n korean"),
     ),
     (("south korea", "sk", "rok", "republic of korea", "seoul"), ("south korean",)),
-    (("russia", "russian federation", "moscow", "kremlin", "putin", "vladimir putin", "ruzzia", "ru"),
+    (("russia", "russian federation", "moscow", "kremlin", "putin", "vladimir putin", "vlad", "ruzzia", "ru"),
      ("russian", "ruzzian", "russki", "russkie", "ruski", "ruskie")),
     (("ukraine", "kyiv", "kiev", "zelensky", "zelenskyy", "zelenskiy", "ua", "ukr"), ("ukrainian",)),
     (("china", "prc", "people's republic of china", "beijing", "xi jinping"), ("chinese",)),
@@ -76,7 +76,8 @@ _COUNTRIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
 _GENERAL: tuple[tuple[str, ...], ...] = (
     ("soldiers", "troops", "army", "armies", "servicemen", "forces", "units", "personnel",
      "military personnel", "service members", "conscripts", "boots on the ground", "manpower",
-     "boys", "lads", "guys", "dudes", "contingent", "infantry", "recruits", "draftees"),
+     "boys", "lads", "guys", "dudes", "contingent", "infantry", "recruits", "draftees", "military units",
+     "military forces"),
     ("weapons", "arms", "weaponry", "guns", "ammunition", "ammo", "munitions", "shells", "artillery",
      "artillery shells", "artillery rounds", "missiles", "armaments", "rockets", "materiel",
      "military hardware"),
