@@ -31,8 +31,10 @@ UNRELATED_KINDS = ("unrelated", "short")
 ALL_KINDS = POSITIVE_KINDS + NEAR_MISS_KINDS + UNRELATED_KINDS
 
 # Which sets engine changes were chosen on, and which only report (bench/data/README.md says why).
-TUNING_SPLITS = ("dev", "tune", "final", "sealed", "unseen", "probe", "probe2", "probe3", "blind", "fresh")
-REPORTING_SPLITS = ("test", "holdout", "next", "after")
+TUNING_SPLITS = (
+    "dev", "tune", "final", "sealed", "unseen", "probe", "probe2", "probe3", "blind", "fresh", "next",
+)
+REPORTING_SPLITS = ("test", "holdout", "after")
 
 TARGET_TOP1 = 0.97
 TARGET_AUTOREPLY_PRECISION = 0.98
