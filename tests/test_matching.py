@@ -986,3 +986,9 @@ def test_nicknames_and_other_words_for_drones() -> None:
     assert canon("the hermit kingdom") == canon("the north korea")
     assert canon("unmanned aircraft over seoul") == canon("drones over seoul")
     assert canon("quadcopters over seoul") == canon("drones over seoul")
+
+
+def test_a_figure_is_about_the_words_past_the_date_beside_it() -> None:
+    losses = matcher_of("Iran has lost 12,430 soldiers killed and wounded in the war as of May 1, 2024.")
+    assert losses.check("iran killed and wounded by may 1: 12,430").decision is Decision.AUTOREPLY
+    assert_not_answered(losses, "iran killed and wounded by may 1: 9k", "c0")

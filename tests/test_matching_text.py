@@ -193,3 +193,19 @@ def test_an_s_before_a_verb_is_is_not_whose() -> None:
 def test_military_with_no_noun_after_it_is_the_forces() -> None:
     assert tokens(clean("it sent its military to russia")) == tokens(clean("it sent its troops to russia"))
     assert tokens(clean("military technology"))[0] == "militari"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("on 3.10.2024", ["on", "3", "october", "2024"]),
+        ("on 3-10-2024", ["on", "3", "october", "2024"]),
+        ("on 2024-10-03", ["on", "3", "october", "2024"]),
+        ("on 10/31/2024", ["on", "31", "october", "2024"]),
+        ("on 31/10/2024", ["on", "31", "october", "2024"]),
+        ("on 3/10/2024", ["on", "3", "10", "2024"]),  # day and month cannot be told apart
+        ("on 99.99.2024", ["on", "99.99", "2024"]),
+    ],
+)
+def test_numeric_dates_read_as_day_month_year(text: str, expected: list[str]) -> None:
+    assert norm(text) == expected

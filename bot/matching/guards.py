@@ -97,8 +97,12 @@ class Side:
             else:
                 around = content[max(i - NUMBER_REACH, 0) : i] + content[i + 1 : i + 1 + NUMBER_REACH]
                 # a month says when, not what is counted ("October 7 to 13")
-                what = frozenset(t for t in around if not t[:1].isdigit() and t not in MONTHS)
-                counted.append((token, what))
+                what = [t for t in around if not t[:1].isdigit() and t not in MONTHS]
+                if not what and _value(token) > 31:  # no day either: look past the date ("by Oct 1: 540k")
+                    words = [(j, t) for j, t in enumerate(content) if not t[:1].isdigit() and t not in MONTHS]
+                    what = [t for j, t in words if j < i][-NUMBER_REACH:]
+                    what += [t for j, t in words if j > i][:NUMBER_REACH]
+                counted.append((token, frozenset(what)))
         return cls(
             canon, adjectives, content, frozenset(content), numbers, number_at, values, pairs, negated,
             counted, frozenset(dates), names, [i for i, t in enumerate(canon) if t in names],

@@ -216,8 +216,35 @@ def clean(text: str) -> str:
     if "%" in text or "per cent" in text:
         text = text.replace("%", " percent ").replace("per cent", "percent")
     if any(c in text for c in _DIGITS):
+        text = _NUMERIC_DATE.sub(_date_repl, text)
         text = _NUMBER.sub(_number_repl, _ORDINAL.sub(r"\1", text))
     return text
+
+
+# "3.10.2024", "3-10-2024", "2024-10-03" and, where the day is above 12, "10/31/2024": a day, a
+# month and a year, not the figures 3.1 and 2024. An ambiguous "3/10/2024" is left as it is.
+_NUMERIC_DATE = re.compile(
+    r"\b(?:(\d{1,2})([./-])(\d{1,2})\2((?:19|20)\d\d)|((?:19|20)\d\d)-(\d{1,2})-(\d{1,2}))\b"
+)
+_MONTH_NAMES = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)
+
+
+def _date_repl(match: re.Match[str]) -> str:
+    first, separator, second, year, iso_year, iso_month, iso_day = match.groups()
+    if iso_year:
+        day, month, year = int(iso_day), int(iso_month), iso_year
+    elif separator == "/":
+        day, month = sorted((int(first), int(second)), reverse=True)  # the day is the one above 12
+        if day <= 12:
+            return match.group(0)
+    else:
+        day, month = int(first), int(second)
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return match.group(0)
+    return f" {day} {_MONTH_NAMES[month - 1]} {year} "
 
 
 _MILITARY_NOUN = re.compile(
