@@ -992,3 +992,21 @@ def test_a_figure_is_about_the_words_past_the_date_beside_it() -> None:
     losses = matcher_of("Iran has lost 12,430 soldiers killed and wounded in the war as of May 1, 2024.")
     assert losses.check("iran killed and wounded by may 1: 12,430").decision is Decision.AUTOREPLY
     assert_not_answered(losses, "iran killed and wounded by may 1: 9k", "c0")
+
+
+def test_others_in_the_place_of_an_actor_or_its_people_are_another_claim() -> None:
+    deal = matcher_of("Iran will give Syria drone technology in return for sending oil.")
+    restated = deal.check("iran will give syria drone tech in return for sending oil")
+    assert restated.decision is Decision.AUTOREPLY
+    kurds = deal.explain("iran will give the kurds drone tech in return for oil")
+    assert "other owner" in kurds["c0"][1].reasons
+    combat = matcher_of("Iran intends to use Syrian soldiers in combat near Aleppo.")
+    assert_not_answered(combat, "iran intends to use hezbollah's elite units in combat near aleppo", "c0")
+    # a place is left to the other guards: another word there is as often a misspelling
+    sent = matcher_of("Iran has deployed its soldiers to Syria to support its war.")
+    assert "other owner" not in sent.explain("iran deployd its soldiers to syrai to help")["c0"][1].reasons
+
+
+def test_s_korea_is_south_korea() -> None:
+    view = Synonyms().view(None)
+    assert view.rewrite(tokens(clean("s korea")))[0] == view.rewrite(tokens(clean("south korea")))[0]

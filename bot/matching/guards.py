@@ -211,7 +211,7 @@ def compare(
                 checks.append(("missing actor", MISSING_ACTOR))
             if shared:
                 checks.append(("role", _taken_role(query, doc, shared, d_actors, missing, actors)))
-            if _modifier_replaced(query, doc, missing, actors):
+            if _replaced(query, doc, missing, actors):
                 checks.append(("other owner", SUBSTITUTED))
     if common <= actors:
         checks.append(("actors only", ACTORS_ONLY))
@@ -525,29 +525,37 @@ def _taken_role(
     return 1.0
 
 
-def _modifier_replaced(query: Side, doc: Side, missing: set[str], actors: frozenset[str]) -> bool:
-    """The message puts others in the place of the people or things a missing actor of the claim
-    qualifies: "use Chechen fighters in combat" or "use Wagner soldiers in combat" for "use North
-    Korean soldiers in combat". The place is known by the claim's words on both sides of it, or by
-    the start of the sentence and the claim's word after it ("Chechen units are in ...")."""
+def _replaced(query: Side, doc: Side, missing: set[str], actors: frozenset[str]) -> bool:
+    """The message puts others in the place of a missing actor of the claim, or of the people or
+    things it qualifies: "give the Houthis military technology" for "give North Korea military
+    technology", "use Kadyrov's Chechen units in combat" for "use North Korean soldiers in combat".
+    The place is known by the claim's words on both sides of it, or by the start of the sentence and
+    the claim's word after it ("Chechen units are in ...")."""
     d, q = doc.canon, query.canon
     after = query.follows()
-    for i in doc.adjectives:
-        if d[i] not in missing or not i < len(d) - 2:
+    for i, actor in enumerate(d):
+        if actor not in missing:
             continue
-        right = d[i + 2]
+        end = i + 2 if i in doc.adjectives else i + 1  # past the word an adjective qualifies
+        # a place ("to Russia") is left to the other guards: there another word is as often a misspelling
+        if end >= len(d) or (end == i + 1 and i > 0 and d[i - 1] in _TOWARDS):
+            continue
+        right = d[end]
         if i == 0:
             first = next((j for j, t in enumerate(q) if t not in NON_CONTENT), None)
-            starts = () if first is None else (first,)
+            starts = [] if first is None else [first]
         else:
-            starts = after.get(d[i - 1], ())
+            starts = [j + (q[j] in _ARTICLES) for j in after.get(d[i - 1], ()) if j + 1 < len(q)]
         for j in starts:
             other = q[j]
             if other in NON_CONTENT or other in doc.content_set or other in actors or other[:1].isdigit():
                 continue
-            if right in q[j + 1 : j + 3]:  # one or two words in place of the claim's two
+            if right in q[j + 1 : j + 5]:  # up to four words in place of the claim's
                 return True
     return False
+
+
+_ARTICLES = frozenset(("the", "a", "an"))
 
 
 def _substituted(query: Side, doc: Side, actors: frozenset[str]) -> bool:

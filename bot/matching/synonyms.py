@@ -33,7 +33,7 @@ _COUNTRIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
          "kim jong un", "kim", "korean people's army", "kpa", "nork", "hermit kingdom", "best korea"),
         ("north korean", "n korean"),
     ),
-    (("south korea", "sk", "rok", "republic of korea", "seoul"), ("south korean",)),
+    (("south korea", "s korea", "sk", "rok", "republic of korea", "seoul"), ("south korean", "s korean")),
     (("russia", "russian federation", "moscow", "kremlin", "putin", "vladimir putin", "vlad", "putler",
       "ruzzia", "ru"),
      ("russian", "ruzzian", "russki", "russkie", "ruski", "ruskie")),
