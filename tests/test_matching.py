@@ -1010,3 +1010,22 @@ def test_others_in_the_place_of_an_actor_or_its_people_are_another_claim() -> No
 def test_s_korea_is_south_korea() -> None:
     view = Synonyms().view(None)
     assert view.rewrite(tokens(clean("s korea")))[0] == view.rewrite(tokens(clean("south korea")))[0]
+
+
+def test_a_leading_according_to_names_the_speaker() -> None:
+    drones = matcher_of("South Korea sent drones over the border.", "Iran closed its airspace.")
+    # the speaker names a Korea, so "the South" is South Korea
+    result = drones.check("according to pyongyang, the south sent drones over the border")
+    assert result.decision is Decision.AUTOREPLY and top(result) == "c0"
+    # a speaker is no actor: Iran does not stand in for Iraq
+    present = matcher_of("Syrian soldiers are present in Iraq's Anbar province.")
+    spoken = present.explain("according to iran's spies, syrian soldiers were sighted in anbar province")
+    assert "actor" not in spoken["c0"][1].reasons
+
+
+def test_no_as_an_answer_is_no_negation() -> None:
+    belligerents = matcher_of("Cuban forces are co-belligerents in the war in Venezuela.")
+    answer = "the spokesperson said no, because cuban forces are co-belligerents in the war in venezuela"
+    assert belligerents.check(answer).decision is Decision.AUTOREPLY
+    denial = "the spokesperson said no cuban forces are co-belligerents in the war in venezuela"
+    assert_not_answered(belligerents, denial, "c0")

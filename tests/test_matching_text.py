@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.matching.text import clean, split_clauses, split_trailing_speaker, stem, tokens, words
+from bot.matching.text import clean, split_clauses, split_speaker, stem, tokens, words
 
 
 def norm(text: str) -> list[str]:
@@ -154,11 +154,18 @@ def test_proper_names_are_the_capitalised_words_inside_a_sentence() -> None:
     assert names == {"porto", "monday", "lisbon"}  # "Engineers" and "Then" start sentences; months are dates
 
 
-def test_split_trailing_speaker() -> None:
-    assert split_trailing_speaker("nk sent troops, kyiv says") == ("nk sent troops", "kyiv says")
-    assert split_trailing_speaker("nk sent troops, says kyiv.") == ("nk sent troops", "says kyiv")
-    for whole in ("russia, he says, is lying", "the kremlin says nk sent troops"):
-        assert split_trailing_speaker(whole) == (whole, "")
+def test_split_speaker() -> None:
+    assert split_speaker("nk sent troops, kyiv says") == ("nk sent troops", "kyiv says")
+    assert split_speaker("nk sent troops, says kyiv.") == ("nk sent troops", "says kyiv")
+    assert split_speaker("according to kyiv, nk sent troops") == ("nk sent troops", "according to kyiv")
+    assert split_speaker("per the pentagon, nk sent troops") == ("nk sent troops", "per the pentagon")
+    for whole in ("russia, he says, is lying", "the kremlin says nk sent troops", "according to me nk left"):
+        assert split_speaker(whole) == (whole, "")
+
+
+@pytest.mark.parametrize("text", ["at 2am", "at 2:30 pm", "at 14:00", "at 10 pm"])
+def test_a_time_of_day_is_no_figure(text: str) -> None:
+    assert norm(text) == ["at"]
 
 
 def test_a_half_dozen_is_six() -> None:

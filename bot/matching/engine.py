@@ -31,7 +31,7 @@ from bot.matching.text import (
     is_number,
     proper_names,
     split_clauses,
-    split_trailing_speaker,
+    split_speaker,
     stems,
     tokens,
     words,
@@ -317,12 +317,12 @@ class Matcher:
         reports: list[tuple[int, _Clause]] = []
         parts = []
         for part in split_clauses(clean(text)):
-            part, speaker = split_trailing_speaker(part)
+            part, speaker = split_speaker(part)
             if speaker:
                 spoken, _ = view.rewrite(tokens(speaker, self._correct))
                 speakers.extend(t for t in spoken if t not in NON_CONTENT)
             parts.append(tokens(part, self._correct))
-        for part in view.name_koreas(parts):
+        for part in view.name_koreas(parts, speakers):
             full, full_adjectives = view.rewrite(part)
             canon, adjectives = guards.drop_attribution(full, full_adjectives)
             content = [t for t in canon if t not in NON_CONTENT]

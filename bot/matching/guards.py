@@ -612,11 +612,26 @@ def _negated(canon: list[str], common: set[str], actors: frozenset[str] = frozen
     and a rare true double negative misread this way costs only an auto-reply.
     """
     if not NEGATIONS.isdisjoint(canon) and any(
-        token in NEGATIONS and not (i == 1 and _asks(canon)) and _bears_on(canon, i, common, actors)
+        token in NEGATIONS
+        and not (i == 1 and _asks(canon))
+        and not _answers(canon, i)
+        and _bears_on(canon, i, common, actors)
         for i, token in enumerate(canon)
     ):
         return True
     return not _MAY_DENY.isdisjoint(canon) and _called_false(canon, common)
+
+
+def _answers(canon: list[str], i: int) -> bool:
+    """Is the "no" at i an answer ("the spokesperson said no, because ..."), not a negation ("said no
+    troops were sent")?"""
+    after = canon[i + 1] if i + 1 < len(canon) else ""
+    return canon[i] == "no" and (i == 0 or canon[i - 1] in _REPORTING) and after in _AFTER_ANSWER
+
+
+_AFTER_ANSWER = frozenset(
+    ("", "because", "but", "and", "so", "the", "it", "they", "he", "she", "we", "i", "that")
+)
 
 
 def _bears_on(canon: list[str], i: int, common: set[str], actors: frozenset[str]) -> bool:

@@ -159,13 +159,15 @@ class SynonymView:
                 i += 1
         return out, adjectives
 
-    def name_koreas(self, clauses: list[list[str]]) -> list[list[str]]:
+    def name_koreas(self, clauses: list[list[str]], context: Sequence[str] = ()) -> list[list[str]]:
         """Read "the North" and "the South" as the Koreas in a message that names either of them
-        ("the South flew drones over Pyongyang", news usage); elsewhere they stay directions."""
+        ("the South flew drones over Pyongyang", news usage); elsewhere they stay directions.
+        `context`: canonical tokens of the message outside the clauses (who said it)."""
         if not any(t in _KOREAS for clause in clauses for t in clause):
             return clauses
         koreas = {self.rewrite(phrase)[0][0] for phrase in _KOREAS.values()}
-        if koreas.isdisjoint(t for clause in clauses for t in self.rewrite(clause)[0]):
+        named_in = [t for clause in clauses for t in self.rewrite(clause)[0]]
+        if koreas.isdisjoint(named_in) and koreas.isdisjoint(context):
             return clauses
         named = []
         for clause in clauses:

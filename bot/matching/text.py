@@ -216,7 +216,7 @@ def clean(text: str) -> str:
     if "%" in text or "per cent" in text:
         text = text.replace("%", " percent ").replace("per cent", "percent")
     if any(c in text for c in _DIGITS):
-        text = _NUMERIC_DATE.sub(_date_repl, text)
+        text = _TIME_OF_DAY.sub(" ", _NUMERIC_DATE.sub(_date_repl, text))
         text = _NUMBER.sub(_number_repl, _ORDINAL.sub(r"\1", text))
     return text
 
@@ -226,6 +226,8 @@ def clean(text: str) -> str:
 _NUMERIC_DATE = re.compile(
     r"\b(?:(\d{1,2})([./-])(\d{1,2})\2((?:19|20)\d\d)|((?:19|20)\d\d)-(\d{1,2})-(\d{1,2}))\b"
 )
+# "2am", "at 2:30 pm", "14:00": when in the day, never a figure a claim counts
+_TIME_OF_DAY = re.compile(r"\b\d{1,2}(?::\d\d)?\s?(?:am|pm)\b|\b\d{1,2}:\d\d\b")
 _MONTH_NAMES = (
     "january", "february", "march", "april", "may", "june",
     "july", "august", "september", "october", "november", "december",
@@ -309,8 +311,15 @@ _TRAILING_SPEAKER = re.compile(
 )
 
 
-def split_trailing_speaker(cleaned: str) -> tuple[str, str]:
-    """A sentence and the speaker span closing it, if any: ("nk sent troops", "the us says")."""
+# "according to X, ..." / "per X, ..." opening a sentence names who said it, too.
+_LEADING_SPEAKER = re.compile(r"^\s*((?:according to|per)\s+[^,.!?]{1,60}?),\s*(?=\S)")
+
+
+def split_speaker(cleaned: str) -> tuple[str, str]:
+    """A sentence and the speaker span opening or closing it, if any: ("nk sent troops", "the us says")."""
+    found = _LEADING_SPEAKER.search(cleaned)
+    if found is not None:
+        return cleaned[found.end() :], found.group(1)
     found = _TRAILING_SPEAKER.search(cleaned)
     if found is None or found.start() == 0:
         return cleaned, ""
