@@ -216,7 +216,8 @@ def clean(text: str) -> str:
     if "%" in text or "per cent" in text:
         text = text.replace("%", " percent ").replace("per cent", "percent")
     if any(c in text for c in _DIGITS):
-        text = _TIME_OF_DAY.sub(" ", _NUMERIC_DATE.sub(_date_repl, text))
+        if _DATE_OR_TIME_HINT.search(text):  # most figures are neither: skip the two slower passes
+            text = _TIME_OF_DAY.sub(" ", _NUMERIC_DATE.sub(_date_repl, text))
         text = _NUMBER.sub(_number_repl, _ORDINAL.sub(r"\1", text))
     return text
 
@@ -226,6 +227,7 @@ def clean(text: str) -> str:
 _NUMERIC_DATE = re.compile(
     r"\b(?:(\d{1,2})([./-])(\d{1,2})\2((?:19|20)\d\d)|((?:19|20)\d\d)-(\d{1,2})-(\d{1,2}))\b"
 )
+_DATE_OR_TIME_HINT = re.compile(r"\d[./:-]\d|\d ?[ap]m\b")
 # "2am", "at 2:30 pm", "14:00": when in the day, never a figure a claim counts
 _TIME_OF_DAY = re.compile(r"\b\d{1,2}(?::\d\d)?\s?(?:am|pm)\b|\b\d{1,2}:\d\d\b")
 _MONTH_NAMES = (
