@@ -1029,3 +1029,11 @@ def test_no_as_an_answer_is_no_negation() -> None:
     assert belligerents.check(answer).decision is Decision.AUTOREPLY
     denial = "the spokesperson said no cuban forces are co-belligerents in the war in venezuela"
     assert_not_answered(belligerents, denial, "c0")
+
+
+def test_each_comma_separated_part_has_its_own_subject() -> None:
+    deal = matcher_of("Iran will give Syria drone technology in return for sending oil.")
+    # Syria's subject of the first part, Iran of the second: no swap of giver and receiver
+    assert deal.check("syria sends the oil, iran pays them in drone tech").decision is Decision.AUTOREPLY
+    # in one part, the second actor is still the one acted on
+    assert_not_answered(deal, "syria will give iran drone technology in return for sending oil", "c0")

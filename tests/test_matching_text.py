@@ -141,6 +141,9 @@ def test_attribution_is_dropped_from_a_message_clause() -> None:
     canon = tokens(clean("kyiv's intelligence says that nk troops are in kursk, per the pentagon"))
     kept, _ = drop_attribution(canon, set())
     assert kept == ["nk", "troop", "are", "in", "kursk"]
+    # a comma is no word: it neither stays at the edge nor counts towards the closing span
+    canon = tokens(clean("nk troops are in kursk per kyiv's general staff, lol"))
+    assert drop_attribution(canon, set())[0] == ["nk", "troop", "are", "in", "kursk"]
     # passive reporting verbs and denials are left alone
     for text in ("nk troops are said to be in kursk", "the kremlin denies nk troops are in kursk"):
         canon = tokens(clean(text))
@@ -216,3 +219,9 @@ def test_military_with_no_noun_after_it_is_the_forces() -> None:
 )
 def test_numeric_dates_read_as_day_month_year(text: str, expected: list[str]) -> None:
     assert norm(text) == expected
+
+
+def test_a_figure_glued_to_letters_is_no_figure_before_a_scale() -> None:
+    # a word such as "6y" before "k" or "thousand" is left as it is (it once raised)
+    assert words("6y k") == ["6y", "k"]
+    assert words("1e5 thousand") == ["1e5", "1000"]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.matching.synonyms import GROUP_PREFIX
-from bot.matching.text import MONTHS, NEGATIONS, NON_CONTENT, POSSESSIVE
+from bot.matching.text import COMMA, MONTHS, NEGATIONS, NON_CONTENT, POSSESSIVE
 
 # Score multipliers, chosen on the labelled dev set: low enough that a guarded candidate can
 # still be suggested by /check but is not answered automatically.
@@ -332,8 +332,12 @@ def _roles(side: Side, shared: set[str], actors: frozenset[str]) -> tuple[dict[s
     """
     found: list[tuple[str, str, bool, bool]] = []  # actor, role, named by "by X", names whose noun
     canon = side.canon
-    bare_seen = by_agent = False
+    by_agent = False
+    bare_seen = -1  # the comma-separated part a bare actor was last seen in
+    part = 0
     for i, token in enumerate(canon):
+        if token == COMMA:
+            part += 1
         if token not in shared:
             continue
         j = i - 1
@@ -352,9 +356,14 @@ def _roles(side: Side, shared: set[str], actors: frozenset[str]) -> tuple[dict[s
             by_agent = True
         elif before in _WITH:
             role = "W"
+        elif bare_seen == part or bare_seen < 0:
+            role = "O" if bare_seen == part else "A"
+            bare_seen = part
         else:
-            role = "O" if bare_seen else "A"
-            bare_seen = True
+            # the subject of a later part ("kim sends troops, putin pays him"): its role in the claim's
+            # sentence is unknown
+            bare_seen = part
+            continue
         # "NK officers were killed by ...", "the NK lads get their own battalions": a name before a noun
         # says whose the noun is; it is not the subject that receives or is acted on
         after = canon[i + 1] if i + 1 < len(canon) else ""
@@ -630,7 +639,7 @@ def _answers(canon: list[str], i: int) -> bool:
 
 
 _AFTER_ANSWER = frozenset(
-    ("", "because", "but", "and", "so", "the", "it", "they", "he", "she", "we", "i", "that")
+    ("", COMMA, "because", "but", "and", "so", "the", "it", "they", "he", "she", "we", "i", "that")
 )
 
 
@@ -745,10 +754,17 @@ def drop_attribution(canon: list[str], adjectives: set[int]) -> tuple[list[str],
         if start == speaker_start:
             break
     end = len(canon)
-    for i in range(max(start + 3, end - _TRAILING_MAX), end):
+    first = end  # the last _TRAILING_MAX words, commas aside
+    while first > start + 3 and end - first - canon[first:end].count(COMMA) < _TRAILING_MAX:
+        first -= 1
+    for i in range(first, end):
         if canon[i] == "per" or (canon[i] == "according" and i + 1 < end and canon[i + 1] == "to"):
             end = i
             break
+    while start < end and canon[start] == COMMA:  # "according to Kyiv, ..." / "..., per the Pentagon"
+        start += 1
+    while end > start and canon[end - 1] == COMMA:
+        end -= 1
     if start == 0 and end == len(canon):
         return canon, adjectives
     return canon[start:end], {i - start for i in adjectives if start <= i < end}

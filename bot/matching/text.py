@@ -110,7 +110,8 @@ STOPWORDS = _wordset(
 NEGATIONS = _wordset("not no never neither nor none nobody nothing nowhere")
 # Negation words are not stopwords: they are kept in the token stream for the negation guard,
 # but they are not indexed as content.
-NON_CONTENT = STOPWORDS | NEGATIONS
+COMMA = ","
+NON_CONTENT = STOPWORDS | NEGATIONS | {COMMA}
 
 # Irregular forms the stemmer cannot join to their base ("sent" / "send", "lost" / "lose"), plus a few
 # nouns that name the same event as a verb ("losses" / "lost", "deaths" / "died").
@@ -368,7 +369,8 @@ def _fold_number_words(raw: list[str]) -> list[str]:
         )
         if not starts:
             # "10 thousand" arrives as "10", "thousand" when the number regex did not join them
-            if word[0].isdigit() and i + 1 < n and (raw[i + 1] in _SCALES or raw[i + 1] == _THOUSAND):
+            figure = word.replace(".", "", 1).isdigit()  # not "6y" nor "1e5"
+            if figure and i + 1 < n and (raw[i + 1] in _SCALES or raw[i + 1] == _THOUSAND):
                 out.append(format_number(float(word) * _SCALES.get(raw[i + 1], 1000)))
                 i += 2
                 continue
@@ -402,8 +404,12 @@ def _fold_number_words(raw: list[str]) -> list[str]:
 
 
 def tokens(cleaned: str, correct: Callable[[str], str] | None = None) -> list[str]:
-    """Stemmed tokens of one clause, stopwords and markers included (the guards need word order)."""
-    surface = words(cleaned)[:MAX_CLAUSE_TOKENS]
+    """Stemmed tokens of one clause, stopwords and markers included (the guards need word order).
+    A comma stays as a token: "kim sends troops, putin pays" has two subjects."""
+    if "," in cleaned:
+        surface = [w for part in cleaned.split(",") for w in (*words(part), COMMA)][:-1][:MAX_CLAUSE_TOKENS]
+    else:
+        surface = words(cleaned)[:MAX_CLAUSE_TOKENS]
     if correct is not None:
         surface = [correct(w) for w in surface]
     return stems(surface)
