@@ -34,7 +34,7 @@ ALL_KINDS = POSITIVE_KINDS + NEAR_MISS_KINDS + UNRELATED_KINDS
 TUNING_SPLITS = (
     "dev", "tune", "final", "sealed", "unseen", "probe", "probe2", "probe3", "blind", "fresh", "next",
 )
-REPORTING_SPLITS = ("test", "holdout", "after")
+REPORTING_SPLITS = ("test", "holdout", "after", "later")
 
 TARGET_TOP1 = 0.97
 TARGET_AUTOREPLY_PRECISION = 0.98
