@@ -1037,3 +1037,13 @@ def test_each_comma_separated_part_has_its_own_subject() -> None:
     assert deal.check("syria sends the oil, iran pays them in drone tech").decision is Decision.AUTOREPLY
     # in one part, the second actor is still the one acted on
     assert_not_answered(deal, "syria will give iran drone technology in return for sending oil", "c0")
+
+
+def test_the_same_subject_trading_the_other_way_is_another_claim() -> None:
+    deal = matcher_of("Iran will give Syria drone technology in return for sending oil.")
+    reversed_trade = "iran will send oil to syria in exchange for drone technology"
+    assert "swap" in deal.explain(reversed_trade)["c0"][1].reasons
+    assert_not_answered(deal, reversed_trade, "c0")
+    # told from the other side, it is the same trade
+    other_side = deal.explain("syria will send oil in exchange for iranian drone technology")
+    assert "swap" not in other_side["c0"][1].reasons

@@ -215,6 +215,8 @@ def compare(
                 checks.append(("other owner", SUBSTITUTED))
     if common <= actors:
         checks.append(("actors only", ACTORS_ONLY))
+    if _trade_reversed(query, doc, common, actors):
+        checks.append(("swap", SWAPPED_ROLES))
     if doc.name_at and _substituted(query, doc, actors):
         checks.append(("other place or thing", SUBSTITUTED))
     if (query.negated or doc.negated) and _negated(query.canon, common, actors) != _negated(
@@ -532,6 +534,27 @@ def _taken_role(
     ):
         return ROLE_TAKEN
     return 1.0
+
+
+def _trade_reversed(query: Side, doc: Side, common: set[str], actors: frozenset[str]) -> bool:
+    """The same subject trading the other way: "Russia will send troops to North Korea in return for
+    technology" is not "Russia will give North Korea technology in return for troops" (with another
+    subject it is the same trade told from the other side)."""
+    sides = []
+    for side in (doc, query):
+        canon = side.canon
+        at = next((i for i in range(len(canon) - 2) if canon[i : i + 3] == _IN_RETURN_FOR), None)
+        subject = next((t for t in canon if t in actors), None)
+        if at is None or subject is None:
+            return False
+        given = {t for t in canon[:at] if t in common and t not in actors}
+        received = {t for t in canon[at + 3 :] if t in common and t not in actors}
+        sides.append((subject, given, received))
+    (d_subject, d_given, d_received), (q_subject, q_given, q_received) = sides
+    return d_subject == q_subject and bool(d_given & q_received) and bool(d_received & q_given)
+
+
+_IN_RETURN_FOR = ["in", "return", "for"]  # text.clean writes "in exchange for" so too
 
 
 def _replaced(query: Side, doc: Side, missing: set[str], actors: frozenset[str]) -> bool:

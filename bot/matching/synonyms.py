@@ -96,7 +96,6 @@ _GENERAL: tuple[tuple[str, ...], ...] = (
     ("ships", "vessels", "boats", "freighters", "cargo ships"),
     ("invoke", "activate", "trigger"),
     ("intend", "plan", "intention", "want"),
-    ("in return for", "in exchange for"),
     ("strike", "hit", "airstrike", "air strike", "attack"),
     ("co belligerents", "cobelligerents"),
     ("government", "govt", "gov"),
