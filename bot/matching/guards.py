@@ -540,6 +540,8 @@ def _trade_reversed(query: Side, doc: Side, common: set[str], actors: frozenset[
     """The same subject trading the other way: "Russia will send troops to North Korea in return for
     technology" is not "Russia will give North Korea technology in return for troops" (with another
     subject it is the same trade told from the other side)."""
+    if _IN_RETURN_FOR[1] not in doc.content_set or _IN_RETURN_FOR[1] not in query.content_set:
+        return False
     sides = []
     for side in (doc, query):
         canon = side.canon
