@@ -86,7 +86,7 @@ _B = 0.4
 # Adjacent message words as bigram terms: weight 0 measured best on CheckThat train/dev once the
 # rescoring counts word pairs itself; bigram postings still serve multi-word synonyms ("north korea").
 _BIGRAM_WEIGHT = 0.0
-_CANDIDATES = 6  # best BM25 candidates rescored per message (a few more when more matches are asked for)
+_CANDIDATES = 4  # best BM25 candidates rescored per message (one more than asked for when more are asked)
 _RESCORE_FLOOR = 0.3  # ... unless their BM25 is below this share of the best
 _POSTINGS_BUDGET = 10_000
 _SPARSE_RATIO = 16  # sort-and-sum below one posting per 4 documents, dense bincount above
@@ -351,8 +351,8 @@ class Matcher:
         self._last_comparisons = comparisons = {}
         # One retrieval for the whole message; each candidate is then compared with the clauses
         # that share most with it (a claim is often one sentence of a longer message).
-        # a caller asking for many matches gets a few more candidates than the default
-        found = self._retrieve(clauses, weights, guild_id, max(_CANDIDATES, min(limit, 50) + 3), speakers)
+        # a caller asking for many matches gets one more candidate than it asked for
+        found = self._retrieve(clauses, weights, guild_id, max(_CANDIDATES, min(limit, 50) + 1), speakers)
         if found is None:
             return best, len(distinct)
         docs, bm25, ideal, score_of = found
