@@ -1047,3 +1047,13 @@ def test_the_same_subject_trading_the_other_way_is_another_claim() -> None:
     # told from the other side, it is the same trade
     other_side = deal.explain("syria will send oil in exchange for iranian drone technology")
     assert "swap" not in other_side["c0"][1].reasons
+
+
+def test_anger_at_what_someone_did_reports_it() -> None:
+    drones = matcher_of("Turkey sent drones over Damascus.", "Iran closed its airspace.")
+    for text in (
+        "syria is furious that turkey sent drones over damascus",
+        "syria big mad that turkey sent drones over damascus",
+    ):
+        result = drones.check(text)
+        assert result.decision is Decision.AUTOREPLY and top(result) == "c0", text

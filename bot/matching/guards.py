@@ -731,6 +731,8 @@ _REPORTING = frozenset((
     "say", "says", "said", "saying", "claims", "claimed", "claim", "claiming", "told", "tell", "tells",
     "thinks", "think", "believes", "believe", "reckon", "alleg", "accus", "confirm", "announc", "warn",
     "insist", "admit", "reveal", "estim", "suggest",
+    # anger at what someone did reports it too: "NK big mad that ROK flew drones over Pyongyang"
+    "mad", "angri", "furious", "upset", "complain", "fume", "rage", "outrag", "livid",
 ))
 # The words above as written, so that typos of them are corrected to them.
 ATTRIBUTION_WORDS = frozenset((
