@@ -867,12 +867,12 @@ def test_what_is_reported_mid_sentence_is_compared_on_its_own() -> None:
     assert result.decision is Decision.AUTOREPLY and top(result) == "c0"
 
 
+def canon(text: str) -> list[str]:
+    """A message as the built-in synonym groups rewrite it."""
+    return Synonyms().view(None).rewrite(tokens(clean(text)))[0]
+
+
 def test_military_synonyms_meet() -> None:
-    view = Synonyms().view(None)
-
-    def canon(text: str) -> list[str]:
-        return view.rewrite(tokens(clean(text)))[0]
-
     assert canon("venezuela plans to use conscripts") == canon("venezuela intends to use troops")
     assert canon("weapons know-how") == canon("weapons technology")
 
@@ -895,11 +895,6 @@ def test_a_foreign_possessor_of_the_claims_owned_thing_is_another_claim() -> Non
 
 
 def test_war_chat_slang_meets_the_military_words() -> None:
-    view = Synonyms().view(None)
-
-    def canon(text: str) -> list[str]:
-        return view.rewrite(tokens(clean(text)))[0]
-
     assert canon("iran's lads") == canon("iran's troops") == canon("iran's boys")
     assert canon("thrown into the meat grinder") == canon("thrown into the fighting")
     assert canon("used as cannon fodder") == canon("used as combat")
@@ -978,11 +973,6 @@ def test_inflected_attribution_words_and_four_letter_transpositions_are_correcte
 
 
 def test_nicknames_and_other_words_for_drones() -> None:
-    view = Synonyms().view(None)
-
-    def canon(text: str) -> list[str]:
-        return view.rewrite(tokens(clean(text)))[0]
-
     assert canon("the hermit kingdom") == canon("the north korea")
     assert canon("unmanned aircraft over seoul") == canon("drones over seoul")
     assert canon("quadcopters over seoul") == canon("drones over seoul")
@@ -1008,8 +998,7 @@ def test_others_in_the_place_of_an_actor_or_its_people_are_another_claim() -> No
 
 
 def test_s_korea_is_south_korea() -> None:
-    view = Synonyms().view(None)
-    assert view.rewrite(tokens(clean("s korea")))[0] == view.rewrite(tokens(clean("south korea")))[0]
+    assert canon("s korea") == canon("south korea")
 
 
 def test_a_leading_according_to_names_the_speaker() -> None:
