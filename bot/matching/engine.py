@@ -117,6 +117,7 @@ class _Doc:
     tokens: tuple[str, ...]
     guild: int | None
     parties: tuple[str, ...]  # tokens naming who alleged or denied the claim
+    names: tuple[str, ...]  # its proper names (text.proper_names), found once rather than per message
 
 
 @dataclass(slots=True)
@@ -206,7 +207,7 @@ class Matcher:
         doc = self._index.add([t for t in seq if t not in NON_CONTENT], guild)
         if doc >= len(self._docs):
             self._docs.extend([None] * (doc + 1 - len(self._docs)))
-        self._docs[doc] = _Doc(claim_id, text, seq, guild, parties)
+        self._docs[doc] = _Doc(claim_id, text, seq, guild, parties, tuple(proper_names(text)))
         return doc
 
     def _learn_word(self, word: str) -> None:
@@ -399,7 +400,7 @@ class Matcher:
                 if doc is not None and doc_id not in sides:
                     canon, adjectives = view.rewrite(doc.tokens)
                     parties = set(view.rewrite(doc.parties)[0]) if doc.parties else set()
-                    side = guards.Side.of(canon, adjectives, proper_names(doc.text))
+                    side = guards.Side.of(canon, adjectives, frozenset(doc.names))
                     side.prime(weights.mass(side.content_set))
                     sides[doc_id] = (side, parties)
 

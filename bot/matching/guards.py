@@ -105,7 +105,7 @@ class Side:
                 counted.append((token, frozenset(what)))
         return cls(
             canon, adjectives, content, frozenset(content), numbers, number_at, values, pairs, negated,
-            counted, frozenset(dates), names, [i for i, t in enumerate(canon) if t in names],
+            counted, frozenset(dates), names, [i for i, t in enumerate(canon) if t in names] if names else [],
             not _RECEIVING.isdisjoint(canon),
         )
 
