@@ -344,8 +344,11 @@ _ORDINALS = {
     "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
 }
 _SPANS = frozenset(("week", "weeks", "month", "months", "day", "days", "year", "years", "half", "quarter"))
-_NUMBER_WORDS = frozenset(_UNITS) | frozenset(_SCALES) | frozenset(_ORDINALS) | {"half", "k"}
-_THOUSAND = "k"  # "ten k", "10 k": a scale only after a figure ("k" alone is chat for "ok")
+# After a figure only: "ten k", "10 grand", "ten thousands" ("k" alone is chat for "ok", "grand" an
+# adjective, and "thousands" alone no figure at all)
+_SCALES_AFTER_FIGURE = {"k": 1_000, "grand": 1_000} | {f"{word}s": scale for word, scale in _SCALES.items()}
+_SCALE_OF = _SCALES | _SCALES_AFTER_FIGURE
+_NUMBER_WORDS = frozenset(_UNITS) | frozenset(_SCALE_OF) | frozenset(_ORDINALS) | {"half"}
 
 
 def _fold_number_words(raw: list[str]) -> list[str]:
@@ -372,8 +375,8 @@ def _fold_number_words(raw: list[str]) -> list[str]:
         if not starts:
             # "10 thousand" arrives as "10", "thousand" when the number regex did not join them
             figure = word.replace(".", "", 1).isdigit()  # not "6y" nor "1e5"
-            if figure and i + 1 < n and (raw[i + 1] in _SCALES or raw[i + 1] == _THOUSAND):
-                out.append(format_number(float(word) * _SCALES.get(raw[i + 1], 1000)))
+            if figure and i + 1 < n and raw[i + 1] in _SCALE_OF:
+                out.append(format_number(float(word) * _SCALE_OF[raw[i + 1]]))
                 i += 2
                 continue
             out.append(word)
@@ -387,8 +390,8 @@ def _fold_number_words(raw: list[str]) -> list[str]:
                 current += _UNITS.get(word, 1)
             elif word == "one" and current % 100 >= 20 and current % 10 == 0:  # "twenty-one"
                 current += 1
-            elif word in _SCALES or (word == _THOUSAND and (total or current)):
-                scale = _SCALES.get(word, 1000)
+            elif word in _SCALES or (word in _SCALES_AFTER_FIGURE and (total or current)):
+                scale = _SCALE_OF[word]
                 if scale == 100:
                     current = max(current, 1) * 100
                 else:
