@@ -553,6 +553,14 @@ def test_actors_swapped_around_with_are_not_the_claim() -> None:
     assert_not_answered(treaty, swapped, "c0")
 
 
+def test_a_place_of_an_actor_is_the_actors_place() -> None:
+    # "the Ruhr valley of Germany" is "Germany's Ruhr valley": Germany stays the place, it does not act
+    ruhr = matcher_of("Polish engineers are working in Germany's Ruhr valley.", "Germany hired engineers.")
+    same = ruhr.check("polish engineers are working in the ruhr valley of germany")
+    assert same.decision is Decision.AUTOREPLY and top(same) == "c0"
+    assert_not_answered(ruhr, "german engineers are working in the ruhr valley of poland", "c0")
+
+
 def test_adjectives_swapped_between_two_things_are_not_the_claim() -> None:
     court = matcher_of("Three Polish diplomats were expelled by a German court.")
     same = court.check("three polish diplomats were expelled by a german court")

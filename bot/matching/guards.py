@@ -351,6 +351,9 @@ def _roles(side: Side, shared: set[str], actors: frozenset[str]) -> tuple[dict[s
             role = "B"
         elif _modifies(side, i) or (i + 1 < len(canon) and canon[i + 1] == POSSESSIVE):
             role = "M"  # whose: "Russian soldiers", "Ukraine's push"
+        elif (of := _of_before(canon, i)) >= 0:
+            # "the Kursk region of Russia" is "Russia's Kursk region": a place after "in", else whose
+            role = "B" if not _TOWARDS.isdisjoint(canon[max(of - 4, 0) : of]) else "M"
         elif before in _FROM:
             role = "S"
         elif before in _BY:
@@ -388,6 +391,19 @@ def _roles(side: Side, shared: set[str], actors: frozenset[str]) -> tuple[dict[s
     for token, role, _, _ in found:
         roles.setdefault(token, role)
     return roles, {token for token, role, _, _ in found if role == "B"}
+
+
+def _of_before(canon: list[str], i: int) -> int:
+    """Where "of" stands right before the actor at i ("of Russia", "of the DPRK") after a noun, or -1
+    (also when the actor qualifies a noun of its own: "the clause of the NK pact")."""
+    if i + 1 < len(canon) and canon[i + 1] not in NON_CONTENT:
+        return -1
+    j = i - 1
+    if j >= 0 and canon[j] in _ARTICLES:
+        j -= 1
+    if j >= 1 and canon[j] == "of" and canon[j - 1] not in NON_CONTENT:
+        return j
+    return -1
 
 
 def _roles_factor(query: Side, doc: Side, shared: set[str], actors: frozenset[str]) -> float:
