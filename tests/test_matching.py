@@ -698,6 +698,19 @@ def test_a_message_restating_one_half_of_a_compound_claim_restates_it() -> None:
     assert_not_answered(smuggling, "german police arrested 40 smugglers at the border with poland", "c0")
 
 
+def test_a_half_that_points_back_is_compared_with_what_it_points_to() -> None:
+    # "... pays them": alone, the second half would fit any doctors at all
+    doctors = matcher_of(
+        "Cuban doctors are treating patients in Brazil, and the Brazilian government pays them in dollars.",
+        "Brazil hired doctors.",
+    )
+    half = doctors.check("the brazilian government pays the cuban doctors in dollars")
+    assert half.decision is Decision.AUTOREPLY and top(half) == "c0"
+    assert_not_answered(doctors, "the brazilian government pays mexican doctors in dollars", "c0")
+    other = "mexican doctors are treating patients in brazil, and the brazilian state pays them in dollars"
+    assert_not_answered(doctors, other, "c0")
+
+
 def test_leaving_out_the_claims_subject_is_not_the_claim() -> None:
     soldiers = matcher_of("Cuban soldiers are present in Venezuela's Zulia region.")
     same = soldiers.check("cuban troops are present in venezuela's zulia region")

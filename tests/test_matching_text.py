@@ -229,3 +229,16 @@ def test_a_figure_glued_to_letters_is_no_figure_before_a_scale() -> None:
     # a word such as "6y" before "k" or "thousand" is left as it is (it once raised)
     assert words("6y k") == ["6y", "k"]
     assert words("1e5 thousand") == ["1e5", "1000"]
+
+
+def test_a_later_clause_that_points_back_takes_the_first_clauses_subject() -> None:
+    from bot.matching.text import coordinated_parts
+
+    compound = "Cuban doctors are treating patients in Brazil, and the state pays them in dollars."
+    assert coordinated_parts(compound) == [
+        "Cuban doctors are treating patients in Brazil",
+        "the state pays Cuban doctors in dollars.",
+    ]
+    # no subject found before an auxiliary verb: the clause that points back is left out
+    strike = "The miners went on strike in May, and their union says they will not return."
+    assert coordinated_parts(strike) == ["The miners went on strike in May"]

@@ -298,14 +298,31 @@ _MIN_PART_CONTENT = 3
 
 
 def coordinated_parts(text: str) -> list[str]:
-    """The clauses of a compound sentence that say something on their own (none for a simple one)."""
+    """The clauses of a compound sentence that say something on their own (none for a simple one).
+    A later clause that points back ("... against them") gets the first clause's subject in place of
+    the pronoun, or is left out when that subject is not found."""
     parts = _COORDINATED.split(text)
     if len(parts) < 2:
         return []
-    return [
-        part.strip() for part in parts
-        if sum(1 for w in words(clean(part)) if w not in NON_CONTENT) >= _MIN_PART_CONTENT
-    ]
+    kept = []
+    for i, part in enumerate(parts):
+        if i and _POINTING_BACK.search(part):
+            found = _SUBJECT.match(parts[0])
+            if found is None:
+                continue
+            subject = found.group(1)
+            part = _POINTING_BACK.sub(lambda m, s=subject: s + ("'s" if m.group(1) else ""), part)
+        if sum(1 for w in words(clean(part)) if w not in NON_CONTENT) >= _MIN_PART_CONTENT:
+            kept.append(part.strip())
+    return kept
+
+
+_POINTING_BACK = re.compile(r"\b(?:the(ir)s?|them(?:selves)?|they)\b", re.IGNORECASE)
+# the words before the first auxiliary verb: "North Korean forces are ..." -> "North Korean forces"
+_SUBJECT = re.compile(
+    r"\s*((?:\S+\s+){0,3}?\S+)\s+(?:are|is|was|were|has|have|had|will|would|could|can|might|must)\b",
+    re.IGNORECASE,
+)
 
 
 # ", says X" / ", X says" closing a sentence names who said it, not what was said.
