@@ -551,6 +551,9 @@ def test_actors_swapped_around_with_are_not_the_claim() -> None:
     assert treaty.check(same).decision is Decision.AUTOREPLY
     swapped = "germany could use the french election to invoke its border treaty with poland"
     assert_not_answered(treaty, swapped, "c0")
+    # a chain: a new actor in the subject's place, and the subject in the partner's
+    chained = "italy could use the french election to invoke its border treaty with poland"
+    assert_not_answered(treaty, chained, "c0")
 
 
 def test_a_place_of_an_actor_is_the_actors_place() -> None:

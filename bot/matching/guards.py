@@ -315,7 +315,20 @@ def _actors_factor(query: Side, doc: Side, actors: frozenset[str]) -> float:
         return 1.0
     d_roles = {_ROLE_CLASS[r] for r in _roles(doc, missing, actors)[0].values()}
     q_roles = {_ROLE_CLASS[r] for r in _roles(query, extra, actors)[0].values()}
-    return ACTOR_CONFLICT if d_roles & q_roles or "any" in d_roles | q_roles else 1.0
+    if d_roles & q_roles or "any" in d_roles | q_roles:
+        return ACTOR_CONFLICT
+    # A chain of replacements: the new actor takes a shared actor's role, which takes the missing
+    # actor's ("Belarus could invoke its pact with Russia" for "Russia could invoke its pact with NK")
+    shared = doc.content_set & query.content_set & actors
+    d_all = _roles(doc, missing | shared, actors)[0]
+    q_all = _roles(query, extra | shared, actors)[0]
+    for x in shared:
+        before, after = d_all.get(x), q_all.get(x)
+        if before and after and before != after and any(q_all.get(y) == before for y in extra) and any(
+            d_all.get(y) == after for y in missing
+        ):
+            return ACTOR_CONFLICT
+    return 1.0
 
 
 # Roles that can stand for each other when one actor replaces another: a later bare actor may be anything.
