@@ -782,6 +782,19 @@ def test_nowhere_near_is_a_negation() -> None:
     assert "negation" in tanks.explain("russia's tank losses are nowhere near 300")["c0"][1].reasons
 
 
+def test_no_evidence_for_a_claim_denies_the_whole_of_it() -> None:
+    # the negation bears on "evidence", and through it on everything that follows, however far
+    ships = matcher_of("Greek ships carried 300 migrants to Malta.", "Malta closed its ports.")
+    for text in (
+        "nobody has shown any evidence that greek ships carried 300 migrants to malta",
+        "there's zero proof greek ships carried 300 migrants to malta",
+        "the coastguard sees no sign that greek ships carried 300 migrants to malta",
+    ):
+        assert "negation" in ships.explain(text)["c0"][1].reasons, text
+        assert_not_answered(ships, text, "c0")
+    assert top(ships.check("there is evidence that greek ships carried 300 migrants to malta")) == "c0"
+
+
 def test_calling_a_claim_false_denies_it() -> None:
     tanks = matcher_of("Russia has lost 300 tanks.", "Ukraine has lost 200 tanks.")
     for text in ("it's false that russia has lost 300 tanks", "it is a lie that russia lost 300 tanks"):

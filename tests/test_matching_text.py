@@ -242,3 +242,7 @@ def test_a_later_clause_that_points_back_takes_the_first_clauses_subject() -> No
     # no subject found before an auxiliary verb: the clause that points back is left out
     strike = "The miners went on strike in May, and their union says they will not return."
     assert coordinated_parts(strike) == ["The miners went on strike in May"]
+
+
+def test_zero_before_a_noun_denies_as_no_does() -> None:
+    assert tokens(clean("zero proof of it")) == tokens(clean("no proof of it"))

@@ -685,6 +685,10 @@ def _negated(canon: list[str], common: set[str], actors: frozenset[str] = frozen
     return not _MAY_DENY.isdisjoint(canon) and _called_false(canon, common)
 
 
+# Nouns a negation denies a whole clause through (as stems)
+_EVIDENCE = frozenset(("evid", "proof", "sign", "indic", "trace"))
+
+
 def _answers(canon: list[str], i: int) -> bool:
     """Is the "no" at i an answer ("the spokesperson said no, because ..."), not a negation ("said no
     troops were sent")?"""
@@ -703,6 +707,8 @@ def _bears_on(canon: list[str], i: int, common: set[str], actors: frozenset[str]
     mixing with the Russians")."""
     for k in range(i + 1, min(i + 1 + NEGATION_REACH, len(canon))):
         t = canon[k]
+        if t in _EVIDENCE and not common.isdisjoint(canon[k + 1 :]):
+            return True  # "no evidence that ...", "no sign Russia intends to ...": the whole clause
         if t not in common:
             continue
         if t not in actors:

@@ -73,7 +73,7 @@ _SENTENCE_END = re.compile(r"(?=[!?;.\s])(?:[!?;]|(?<!\b[a-z])\.)[.!?;]*(?=\s|$)
 _WORD = re.compile(r"\d+\.\d+|'s\b|[^\W_]+")
 
 _UNITS = {
-    "zero": 0, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
     "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
     "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
@@ -138,6 +138,7 @@ _IRREGULAR = {
     }.items()
     for form in forms.split()
 }
+_IRREGULAR["zero"] = "no"  # "zero proof" denies as "no proof" does (as a figure, people write 0)
 _stemmer = snowballstemmer.stemmer("english")
 _stem_cache: dict[str, str] = {}
 _STEM_CACHE_MAX = 200_000
