@@ -1073,6 +1073,9 @@ def test_the_same_subject_trading_the_other_way_is_another_claim() -> None:
     # told from the other side, it is the same trade
     other_side = deal.explain("syria will send oil in exchange for iranian drone technology")
     assert "swap" not in other_side["c0"][1].reasons
+    # "in exchange" without "for", the trade in two parts
+    two_parts = "iran sends oil to syria, and in exchange iran gets drone technology"
+    assert "swap" in deal.explain(two_parts)["c0"][1].reasons
 
 
 def test_anger_at_what_someone_did_reports_it() -> None:

@@ -569,23 +569,23 @@ def _trade_reversed(query: Side, doc: Side, common: set[str], actors: frozenset[
     """The same subject trading the other way: "Russia will send troops to North Korea in return for
     technology" is not "Russia will give North Korea technology in return for troops" (with another
     subject it is the same trade told from the other side)."""
-    if _IN_RETURN_FOR[1] not in doc.content_set or _IN_RETURN_FOR[1] not in query.content_set:
+    if _IN_RETURN[1] not in doc.content_set or _IN_RETURN[1] not in query.content_set:
         return False
     sides = []
     for side in (doc, query):
         canon = side.canon
-        at = next((i for i in range(len(canon) - 2) if canon[i : i + 3] == _IN_RETURN_FOR), None)
+        at = next((i for i in range(len(canon) - 1) if canon[i : i + 2] == _IN_RETURN), None)
         subject = next((t for t in canon if t in actors), None)
         if at is None or subject is None:
             return False
         given = {t for t in canon[:at] if t in common and t not in actors}
-        received = {t for t in canon[at + 3 :] if t in common and t not in actors}
+        received = {t for t in canon[at + 2 :] if t in common and t not in actors}
         sides.append((subject, given, received))
     (d_subject, d_given, d_received), (q_subject, q_given, q_received) = sides
     return d_subject == q_subject and bool(d_given & q_received) and bool(d_received & q_given)
 
 
-_IN_RETURN_FOR = ["in", "return", "for"]  # text.clean writes "in exchange for" so too
+_IN_RETURN = ["in", "return"]  # text.clean writes "in exchange" so too
 
 
 def _replaced(query: Side, doc: Side, missing: set[str], actors: frozenset[str]) -> bool:

@@ -215,8 +215,8 @@ def clean(text: str) -> str:
         text = text.replace("cannot", "can not")
     if " that" in text:  # "it's false that X" denies X as "it is not true that X" does
         text = _DENIED_THAT.sub(" it is not true that ", text)
-    if "exchange for" in text:  # one phrase for a trade, whose two sides the guards compare
-        text = text.replace("in exchange for", "in return for")
+    if "in exchange" in text:  # one phrase for a trade, whose two sides the guards compare
+        text = text.replace("in exchange", "in return")
     if "%" in text or "per cent" in text:
         text = text.replace("%", " percent ").replace("per cent", "percent")
     if any(c in text for c in _DIGITS):
