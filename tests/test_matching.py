@@ -742,6 +742,23 @@ def test_a_typo_of_a_people_as_a_noun_is_corrected() -> None:
     assert result.decision is Decision.AUTOREPLY and top(result) == "c0"
 
 
+def test_a_common_english_word_is_never_taken_for_a_typo_of_a_claim_word() -> None:
+    grain = matcher_of("Freighters carried grain to Egypt, the minister says.", "Egypt banned rice imports.")
+    assert grain.check("freightrs carried grain to egypt").decision is Decision.AUTOREPLY  # a typo
+    assert grain._correct("freightrs") == "freighters" and grain._correct("sayss") == "says"
+    # "fighters" is a word of its own, one letter from "freighters"; "stays" is not "says" (which
+    # would make the rest of the sentence reported speech)
+    assert grain._correct("fighters") == "fighters" and grain._correct("stays") == "stays"
+
+
+def test_spellings_and_forms_of_one_word_meet() -> None:
+    # every word of the claim is met: "defense" is "defence", "presence" says "present"
+    claims = matcher_of("Poland raised its defence budget to 4%.", "Cuban doctors are present in Peru.")
+    budget = claims.explain("poland raised its defense budget to 4%")["c0"][1]
+    assert budget.d_cov == pytest.approx(1.0)
+    assert claims.explain("the presence of cuban doctors in peru")["c1"][1].d_cov == pytest.approx(1.0)
+
+
 def test_a_speaker_closing_the_sentence_is_not_part_of_the_claim() -> None:
     drones = matcher_of("Turkish drones flew over Syria.", "Iran closed its airspace.")
     for text in (

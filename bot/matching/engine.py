@@ -27,6 +27,7 @@ from bot.matching.synonyms import GROUP_PREFIX, Synonyms, SynonymView
 from bot.matching.text import (
     NON_CONTENT,
     clean,
+    common_words,
     coordinated_parts,
     is_number,
     proper_names,
@@ -143,6 +144,7 @@ class Matcher:
         # and where each length's words lie; built on the first lookup after a word is learned
         self._typo_tables: dict[str, tuple[list[str], np.ndarray, dict[int, tuple[int, int]]]] = {}
         self._typo_cache: dict[str, str] = {}
+        self._common_words = common_words()  # never taken for typos
         self._lookups_left = _TYPO_LOOKUPS_PER_MESSAGE
         self._last_comparisons: dict[str, guards.Comparison] = {}
         # Weights and rewritten claims are cached per guild; any change to claims or synonyms bumps
@@ -225,6 +227,7 @@ class Matcher:
             or word in NON_CONTENT
             or not word.isalpha()
             or self._index.term_id(word) is not None
+            or word in self._common_words
         ):
             return word
         # Only the first unknown words of a message are looked at, cached or not, so that a long

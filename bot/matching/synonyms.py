@@ -98,6 +98,8 @@ _GENERAL: tuple[tuple[str, ...], ...] = (
     ("intend", "plan", "intention", "want"),
     ("strike", "hit", "airstrike", "air strike", "attack"),
     ("co belligerents", "cobelligerents"),
+    ("defence", "defense"),
+    ("present", "presence"),
     ("government", "govt", "gov"),
     ("people", "ppl"),
     ("president", "prez"),

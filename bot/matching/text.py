@@ -6,6 +6,7 @@ clean (Unicode, Discord markup, URLs) -> canonical numbers -> word tokens -> ste
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -457,6 +458,19 @@ def proper_names(text: str) -> frozenset[str]:
 
 
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
+
+
+@functools.cache
+def common_words() -> frozenset[str]:
+    """English words common enough that a message using one meant it, not a claim word a letter or
+    two away ("stays" is not a typo of "says", nor "fighters" of "freighters"). Loaded on first use."""
+    from spellchecker import SpellChecker
+
+    counts = SpellChecker(language="en", distance=1).word_frequency.dictionary
+    return frozenset(word for word, count in counts.items() if count >= _COMMON_WORD_MIN and word.isalpha())
+
+
+_COMMON_WORD_MIN = 200  # occurrences in its corpus; words found only in its dictionary count 50
 
 
 def is_number(token: str) -> bool:
