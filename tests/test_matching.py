@@ -759,6 +759,16 @@ def test_spellings_and_forms_of_one_word_meet() -> None:
     assert claims.explain("the presence of cuban doctors in peru")["c1"][1].d_cov == pytest.approx(1.0)
 
 
+def test_a_people_named_as_such_stands_for_its_forces_only() -> None:
+    claims = matcher_of("Cuban soldiers are present in Venezuela.", "Venezuela bought Cuban sugar.")
+    # "the Cubans" says "Cuban soldiers", less precisely: all the claim's words are met
+    assert claims.explain("the cubans are present in venezuela")["c0"][1].d_cov == pytest.approx(1.0)
+    explained = claims.explain("the cubans are in venezuela")
+    assert "actors only" not in explained["c0"][1].reasons
+    # ... but not their sugar
+    assert "actors only" in explained["c1"][1].reasons
+
+
 def test_a_speaker_closing_the_sentence_is_not_part_of_the_claim() -> None:
     drones = matcher_of("Turkish drones flew over Syria.", "Iran closed its airspace.")
     for text in (

@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from bot.matching.synonyms import GROUP_PREFIX
+from bot.matching.synonyms import FORCES, GROUP_PREFIX
 from bot.matching.text import COMMA, MONTHS, NEGATIONS, NON_CONTENT, POSSESSIVE
 
 # Score multipliers, chosen on the labelled dev set: low enough that a guarded candidate can
@@ -170,7 +170,12 @@ def compare(
     q_set = query.content_set
     weight = weights.weight
     matched = sum(weight(t) for t in common)
-    d_cov = matched / doc.mass(weight)
+    # a people stands for its forces: "the North Koreans are in Russia" says "North Korean soldiers are
+    # in Russia" less precisely, not something else
+    stands_for = {
+        head for head in _heads(doc, _people(query) & d_set, actors).values() if head == FORCES
+    } - q_set if query.adjectives else ()
+    d_cov = (matched + sum(weight(t) for t in stands_for)) / doc.mass(weight)
     # An attribution ("the Pentagon says") neither restates the claim nor speaks against it.
     attributed = (q_set - d_set) & parties if parties else ()
     q_cov = matched / (query.mass(weight) - sum(weight(t) for t in attributed))
@@ -213,7 +218,7 @@ def compare(
                 checks.append(("role", _taken_role(query, doc, shared, d_actors, missing, actors)))
             if _replaced(query, doc, missing, actors):
                 checks.append(("other owner", SUBSTITUTED))
-    if common <= actors:
+    if common <= actors and not stands_for:
         checks.append(("actors only", ACTORS_ONLY))
     if _trade_reversed(query, doc, common, actors):
         checks.append(("swap", SWAPPED_ROLES))

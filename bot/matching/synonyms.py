@@ -30,12 +30,12 @@ _COUNTRIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("united kingdom", "uk", "britain", "great britain", "london"), ("british",)),
     (
         ("north korea", "n korea", "nk", "dprk", "democratic people's republic of korea", "pyongyang",
-         "kim jong un", "kim", "korean people's army", "kpa", "nork", "hermit kingdom", "best korea"),
-        ("north korean", "n korean"),
+         "kim jong un", "kim", "korean people's army", "kpa", "hermit kingdom", "best korea"),
+        ("north korean", "n korean", "nork"),
     ),
     (("south korea", "s korea", "sk", "rok", "republic of korea", "seoul"), ("south korean", "s korean")),
-    (("russia", "russian federation", "moscow", "kremlin", "putin", "vladimir putin", "vlad", "putler",
-      "ruzzia", "ru"),
+    (("russia", "russian federation", "mother russia", "moscow", "kremlin", "putin", "vladimir putin", "vlad",
+      "putler", "ruzzia", "ru"),
      ("russian", "ruzzian", "russki", "russkie", "ruski", "ruskie")),
     (("ukraine", "kyiv", "kiev", "zelensky", "zelenskyy", "zelenskiy", "ua", "ukr"), ("ukrainian",)),
     (("china", "prc", "people's republic of china", "beijing", "xi jinping"), ("chinese",)),
@@ -109,6 +109,15 @@ _GENERAL: tuple[tuple[str, ...], ...] = (
 
 def phrase_tokens(phrase: str) -> tuple[str, ...]:
     return tuple(tokens(clean(phrase)))[:MAX_PHRASE_TOKENS]
+
+
+def _canonical(phrases: Iterable[tuple[str, ...]]) -> str:
+    """The token a group's phrases are rewritten to: its shortest phrase, prefixed."""
+    return GROUP_PREFIX + "_".join(min(phrases, key=lambda p: (len(p), p)))
+
+
+# The token of the soldiers group: a people named as such ("the North Koreans") stands for its forces.
+FORCES = _canonical(filter(None, map(phrase_tokens, _GENERAL[0])))
 
 
 def content_of(phrase: tuple[str, ...]) -> tuple[str, ...]:
@@ -267,7 +276,7 @@ def _build_view(groups: list[_Group]) -> SynonymView:
     entities: set[str] = set()
     for group in merged.values():
         ordered = sorted(group.phrases, key=lambda p: (-len(p), p))
-        canonical = GROUP_PREFIX + "_".join(min(group.phrases, key=lambda p: (len(p), p)))
+        canonical = _canonical(group.phrases)
         for phrase in ordered:
             by_first.setdefault(phrase[0], []).append((phrase, canonical))
         members[canonical] = tuple(c for c in (content_of(p) for p in ordered) if c)
