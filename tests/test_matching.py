@@ -1105,6 +1105,17 @@ def test_the_same_subject_trading_the_other_way_is_another_claim() -> None:
     assert "swap" in deal.explain(two_parts)["c0"][1].reasons
 
 
+def test_one_word_said_then_a_deed_is_the_speakers_own_deed() -> None:
+    drones = matcher_of("Turkey sent drones to Azerbaijan.", "Iran closed its airspace.")
+    for said in ("yes", "bet"):
+        text = f"erdogan said {said} and sent drones to azerbaijan"
+        result = drones.check(text)
+        assert result.decision is Decision.AUTOREPLY and top(result) == "c0", text
+    # a speaker is still a speaker when what is said names things ("drones and jets")
+    reported = drones.check("iran says drones and jets were sent by turkey to azerbaijan")
+    assert reported.decision is Decision.AUTOREPLY and top(reported) == "c0"
+
+
 def test_anger_at_what_someone_did_reports_it() -> None:
     drones = matcher_of("Turkey sent drones over Damascus.", "Iran closed its airspace.")
     for text in (
