@@ -202,6 +202,8 @@ def compare(
             places = _roles(doc, d_actors, actors)[1]
             qualified = {x: _qualified(doc, x) for x in missing}
             implied = {x for x in missing if x in places and all(w in common for w in qualified[x])}
+            # "flying drones over the capital" for "over Pyongyang": a capital named by what it is
+            implied |= {x for x in missing if x in places and _capital_in_place(query, doc, x)}
             if implied:  # ... so the message says it too
                 missing -= implied
                 d_cov += sum(weight(x) for x in implied) / doc.mass(weight)
@@ -411,6 +413,29 @@ def _roles(side: Side, shared: set[str], actors: frozenset[str]) -> tuple[dict[s
     return roles, {token for token, role, _, _ in found if role == "B"}
 
 
+def _capital_in_place(query: Side, doc: Side, actor: str) -> bool:
+    """Does the message place something at "the capital" (or "its capital") where the claim places it
+    at the actor ("over Pyongyang" / "above its capital")?"""
+    if _CAPITAL not in query.content_set:
+        return False
+    d = doc.canon
+    if not any(d[i] == actor and d[i - 1] in _TOWARDS for i in range(1, len(d))):
+        return False
+    q = query.canon
+    for i, token in enumerate(q):
+        if token == _CAPITAL:
+            j = i - 1
+            while j >= 0 and q[j] in _OWNERS:
+                j -= 1
+            if j >= 0 and q[j] in _TOWARDS:
+                return True
+    return False
+
+
+_CAPITAL = "capit"  # the stem of "capital"
+_OWNERS = frozenset(("the", "its", "their"))
+
+
 def _of_before(canon: list[str], i: int) -> int:
     """Where "of" stands right before the actor at i ("of Russia", "of the DPRK") after a noun, or -1
     (also when the actor qualifies a noun of its own: "the clause of the NK pact")."""
@@ -605,8 +630,14 @@ def _replaced(query: Side, doc: Side, missing: set[str], actors: frozenset[str])
         if actor not in missing:
             continue
         end = i + 2 if i in doc.adjectives else i + 1  # past the word an adjective qualifies
-        # a place ("to Russia") is left to the other guards: there another word is as often a misspelling
-        if end >= len(d) or (end == i + 1 and i > 0 and d[i - 1] in _TOWARDS):
+        if end == i + 1 and i > 0 and d[i - 1] in _TOWARDS:
+            # "drones over the border" for "drones over Damascus"; a place after "to" or "in" is left to
+            # the other guards: there another word is as often a misspelling
+            placed = after.get(d[i - 1], ()) if d[i - 1] in _PLACING else ()
+            if any(_placed_other(q, j, doc, actors) for j in placed):
+                return True
+            continue
+        if end >= len(d):
             continue
         right = d[end]
         if i == 0:
@@ -624,6 +655,16 @@ def _replaced(query: Side, doc: Side, missing: set[str], actors: frozenset[str])
 
 
 _ARTICLES = frozenset(("the", "a", "an"))
+
+
+def _placed_other(q: list[str], j: int, doc: Side, actors: frozenset[str]) -> bool:
+    """Is the word placed at j (articles and owners skipped) a thing of its own, not one of the claim's?"""
+    while j < len(q) and q[j] in _OWNERS:
+        j += 1
+    if j >= len(q):
+        return False
+    other = q[j]
+    return not (other in NON_CONTENT or other in doc.content_set or other in actors or other[:1].isdigit())
 
 
 def _substituted(query: Side, doc: Side, actors: frozenset[str]) -> bool:
