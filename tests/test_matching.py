@@ -771,6 +771,15 @@ def test_a_place_named_by_what_it_is_or_replaced_by_another() -> None:
     assert_not_answered(drones, "turkey sent drones over the border", "c0")
 
 
+def test_casualties_are_the_killed_and_the_wounded() -> None:
+    losses = matcher_of(
+        "The Sudanese army has lost 4,200 soldiers killed and wounded.",
+        "The Sudanese army has lost 4,200 soldiers killed.",
+    )
+    result = losses.check("the sudanese army took 4,200 casualties")
+    assert result.decision is Decision.AUTOREPLY and top(result) == "c0"
+
+
 def test_a_people_named_as_such_stands_for_its_forces_only() -> None:
     claims = matcher_of("Cuban soldiers are present in Venezuela.", "Venezuela bought Cuban sugar.")
     # "the Cubans" says "Cuban soldiers", less precisely: all the claim's words are met

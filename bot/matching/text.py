@@ -214,6 +214,8 @@ def clean(text: str) -> str:
         text = _MILITARY_NOUN.sub("troops", text)
     if "cannot" in text:
         text = text.replace("cannot", "can not")
+    if "casualt" in text:  # casualties are the killed and the wounded, which is how claims count them
+        text = _CASUALTIES.sub("killed and wounded", text)
     if " that" in text:  # "it's false that X" denies X as "it is not true that X" does
         text = _DENIED_THAT.sub(" it is not true that ", text)
     if "in exchange" in text:  # one phrase for a trade, whose two sides the guards compare
@@ -225,6 +227,9 @@ def clean(text: str) -> str:
             text = _TIME_OF_DAY.sub(" ", _NUMERIC_DATE.sub(_date_repl, text))
         text = _NUMBER.sub(_number_repl, _ORDINAL.sub(r"\1", text))
     return text
+
+
+_CASUALTIES = re.compile(r"\bcasualt(?:y|ies)\b")
 
 
 # "3.10.2024", "3-10-2024", "2024-10-03" and, where the day is above 12, "10/31/2024": a day, a
