@@ -771,6 +771,13 @@ def test_a_place_named_by_what_it_is_or_replaced_by_another() -> None:
     assert_not_answered(drones, "turkey sent drones over the border", "c0")
 
 
+def test_another_owner_of_the_claims_thing_a_few_words_before_it() -> None:
+    ships = matcher_of("Turkish ships carried 300 soldiers to Turkey.", "Iran closed its border.")
+    assert ships.check("turkish cargo boats carried 300 soldiers to turkey").decision is Decision.AUTOREPLY
+    for boats in ("boats", "cargo boats"):
+        assert_not_answered(ships, f"iran's {boats} carried 300 soldiers to turkey", "c0")
+
+
 def test_casualties_are_the_killed_and_the_wounded() -> None:
     losses = matcher_of(
         "The Sudanese army has lost 4,200 soldiers killed and wounded.",

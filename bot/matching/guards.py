@@ -547,8 +547,11 @@ def _foreign_modifier(query: Side, doc: Side, common: set[str], actors: frozense
         if token in actors and token not in doc.content_set:
             if _modifies(query, i):
                 starts.append(i + 1)
-            # a possessor only of what the claim gives an owner ("Russia's war" is the war)
-            elif i + 2 < len(canon) and canon[i + 1] == POSSESSIVE and canon[i + 2] in owners.values():
+            # a possessor only of what the claim gives an owner ("Russia's war" is the war, "Beijing's
+            # cargo boats" are boats)
+            elif i + 2 < len(canon) and canon[i + 1] == POSSESSIVE and any(
+                w in owners.values() for w in canon[i + 2 : i + 2 + _NOUN_PHRASE]
+            ):
                 starts.append(i + 2)
     if not starts:
         return 1.0
