@@ -1128,6 +1128,11 @@ def test_the_same_subject_trading_the_other_way_is_another_claim() -> None:
     # told from the other side, it is the same trade
     other_side = deal.explain("syria will send oil in exchange for iranian drone technology")
     assert "swap" not in other_side["c0"][1].reasons
+    # the other subject getting what the claim's subject gets, or the trade in a passive
+    gets = deal.explain("syria will get oil from iran in return for drone technology")
+    assert "swap" in gets["c0"][1].reasons
+    passive = deal.explain("drone technology will be given to syria by iran in return for the oil")
+    assert "swap" not in passive["c0"][1].reasons
     # "in exchange" without "for", the trade in two parts
     two_parts = "iran sends oil to syria, and in exchange iran gets drone technology"
     assert "swap" in deal.explain(two_parts)["c0"][1].reasons

@@ -600,22 +600,29 @@ def _taken_role(
 
 def _trade_reversed(query: Side, doc: Side, common: set[str], actors: frozenset[str]) -> bool:
     """The same subject trading the other way: "Russia will send troops to North Korea in return for
-    technology" is not "Russia will give North Korea technology in return for troops" (with another
-    subject it is the same trade told from the other side)."""
+    technology" is not "Russia will give North Korea technology in return for troops". With another
+    subject it is the same trade told from the other side, unless that subject gives what the claim's
+    gives: "North Korea will get troops from Russia in return for technology"."""
     if _IN_RETURN[1] not in doc.content_set or _IN_RETURN[1] not in query.content_set:
         return False
     sides = []
     for side in (doc, query):
         canon = side.canon
         at = next((i for i in range(len(canon) - 1) if canon[i : i + 2] == _IN_RETURN), None)
-        subject = next((t for t in canon if t in actors), None)
+        # who gives: "by X" in a passive ("... provided to North Korea by Russia"), else the first actor
+        agents = [t for i, t in enumerate(canon[1:], 1) if t in actors and canon[i - 1] in _BY]
+        subject = agents[0] if agents else next((t for t in canon if t in actors), None)
         if at is None or subject is None:
             return False
         given = {t for t in canon[:at] if t in common and t not in actors}
         received = {t for t in canon[at + 2 :] if t in common and t not in actors}
+        if not _RECEIVING.isdisjoint(canon[:at]):  # "gets troops in return for ...": what it gets comes first
+            given, received = received, given
         sides.append((subject, given, received))
     (d_subject, d_given, d_received), (q_subject, q_given, q_received) = sides
-    return d_subject == q_subject and bool(d_given & q_received) and bool(d_received & q_given)
+    if d_subject != q_subject:
+        d_given, d_received = d_received, d_given  # the claim told from the message's subject's side
+    return bool(d_given & q_received) and bool(d_received & q_given)
 
 
 _IN_RETURN = ["in", "return"]  # text.clean writes "in exchange" so too
