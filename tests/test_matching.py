@@ -850,6 +850,19 @@ def test_no_evidence_for_a_claim_denies_the_whole_of_it() -> None:
     assert top(ships.check("there is evidence that greek ships carried 300 migrants to malta")) == "c0"
 
 
+def test_a_sentence_that_only_denies_denies_the_message() -> None:
+    ships = matcher_of("Greek ships carried 300 migrants to Malta.", "Malta closed its ports.")
+    for text in (
+        "greek ships carried 300 migrants to malta? never happened",
+        "greek ships carried 300 migrants to malta. not true, a total fabrication",
+    ):
+        assert "denied" in ships.explain(text)["c0"][1].reasons, text
+        assert_not_answered(ships, text, "c0")
+    # a sentence of its own that says more is not a bare denial
+    kept = ships.check("greek ships carried 300 migrants to malta. nobody said where they landed")
+    assert kept.decision is Decision.AUTOREPLY
+
+
 def test_calling_a_claim_false_denies_it() -> None:
     tanks = matcher_of("Russia has lost 300 tanks.", "Ukraine has lost 200 tanks.")
     for text in ("it's false that russia has lost 300 tanks", "it is a lie that russia lost 300 tanks"):

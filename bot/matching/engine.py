@@ -339,6 +339,8 @@ class Matcher:
                     reports.append((len(clauses), report))
         if not clauses:
             return {}, 0
+        # "... ? never happened": a sentence that only denies denies the rest of the message
+        denied = len(clauses) > 1 and any(guards.denial(clause.canon) for clause in clauses)
         distinct = {t for clause in clauses for t in clause.content}
         if len(clauses) > 1 and sum(len(c.canon) for c in clauses) <= 60:
             # A claim may run over a sentence break; the whole message is one more clause.
@@ -385,6 +387,12 @@ class Matcher:
                     chosen = queries
                 for query in chosen:
                     comparison = guards.compare(query, side, weights, view.entities, parties)
+                    if denied and not side.negated:
+                        comparison = replace(
+                            comparison,
+                            factor=comparison.factor * guards.NEGATION_MISMATCH,
+                            reasons=(*comparison.reasons, "denied"),
+                        )
                     score = calibrate(comparison, value / ideal, value / top_bm25)
                     previous = best.get(claim_id)
                     if previous is None or score > previous.score:

@@ -779,22 +779,40 @@ def _bears_on(canon: list[str], i: int, common: set[str], actors: frozenset[str]
 
 
 def _called_false(canon: list[str], common: set[str]) -> bool:
-    """What was said, then called false: "the 10k troops thing is made up", "that story is a lie"."""
+    """What was said, then called false: "the 10k troops thing is made up", "that story is a lie",
+    "... ? never happened"."""
     for i, word in enumerate(canon):
         denied = word in _FALSE or (word == "make" and canon[i + 1 : i + 2] == ["up"])
         before = canon[max(i - 3, 0) : i]
         # "... or is that made up?" asks; it does not deny
         asked = "or" in before
-        if denied and not asked and not _COPULAS.isdisjoint(before) and not common.isdisjoint(canon[:i]):
+        called = denied and not _COPULAS.isdisjoint(before)
+        if word == _HAPPEN and i and canon[i - 1] in NEGATIONS:  # "never happened", "did not happen"
+            called = True
+        if called and not asked and not common.isdisjoint(canon[:i]):
             return True
     return False
 
 
+def denial(canon: list[str]) -> bool:
+    """A sentence that only calls what was said false: "never happened", "that's a lie", "not true"."""
+    content = [t for t in canon if t not in NON_CONTENT]
+    if len(content) > _DENIAL_CONTENT:
+        return False
+    after_negation = {canon[i] for i in range(1, len(canon)) if canon[i - 1] in NEGATIONS}
+    return bool(after_negation & _DENIED) or not _FALSE.isdisjoint(content)
+
+
+_DENIAL_CONTENT = 3  # content words of a sentence that only denies ("never happened, a northern fabrication")
+_DENIED = frozenset(("happen", "true"))  # "never happened", "not true"
+
+
 # as stems: "false", "untrue", "a lie", "a hoax" and "made up"; not "fake", which tweets and chat say
 # of anything ("fake news") and which cost CheckThat dev MAP@5
-_FALSE = frozenset(("fals", "untru", "lie", "hoax"))
+_FALSE = frozenset(("fals", "untru", "lie", "hoax", "fabric"))  # "fabric": "a fabrication", "fabricated"
 _COPULAS = frozenset(("is", "are", "was", "were", "'s", "its", "it's"))
-_MAY_DENY = _FALSE | {"make"}
+_HAPPEN = "happen"
+_MAY_DENY = _FALSE | {"make", _HAPPEN}
 
 
 def _asks(canon: list[str]) -> bool:
