@@ -1151,9 +1151,9 @@ def test_the_same_subject_trading_the_other_way_is_another_claim() -> None:
     assert "swap" in deal.explain(two_parts)["c0"][1].reasons
 
 
-def test_one_word_said_then_a_deed_is_the_speakers_own_deed() -> None:
+def test_a_word_or_two_said_then_a_deed_is_the_speakers_own_deed() -> None:
     drones = matcher_of("Turkey sent drones to Azerbaijan.", "Iran closed its airspace.")
-    for said in ("yes", "bet"):
+    for said in ("yes", "bet", "say less"):
         text = f"erdogan said {said} and sent drones to azerbaijan"
         result = drones.check(text)
         assert result.decision is Decision.AUTOREPLY and top(result) == "c0", text

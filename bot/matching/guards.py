@@ -862,10 +862,13 @@ def _reports(canon: list[str], i: int) -> bool:
     after = canon[i + 1] if i + 1 < len(canon) else ""
     if after in _PASSIVE_AFTER:
         return False
-    # "Kim said bet and sent ...": one word said, then a deed of the speaker's own
-    one_word = not (after.startswith(GROUP_PREFIX) or after[:1].isdigit())
-    if one_word and i + 2 < len(canon) and canon[i + 2] == "and":
-        return False
+    # "Kim said bet and sent ...", "said say less and sent ...": a word or two said, then a deed of the
+    # speaker's own (not "says troops and tanks were sent")
+    for end in (i + 2, i + 3):
+        said = canon[i + 1 : end]
+        named = any(t.startswith(GROUP_PREFIX) or t[:1].isdigit() for t in said)
+        if end < len(canon) and canon[end] == "and" and not named:
+            return False
     return canon[i - 1] not in _PASSIVE_BEFORE or after not in ("of", "")
 
 

@@ -89,7 +89,7 @@ _GENERAL: tuple[tuple[str, ...], ...] = (
     ("drones", "uavs", "unmanned aircraft", "unmanned aerial vehicles", "quadcopters"),
     # "71,000 soldiers killed" / "71,000 soldiers dead" ("dead" stems to "die")
     ("killed", "died", "kia", "slain", "eliminated", "neutralized", "neutralised"),
-    ("wounded", "injured"),
+    ("wounded", "injured", "wia"),
     ("combat", "battle", "fighting", "battlefield", "front line", "frontline", "front lines", "the front",
      "meat grinder", "meatgrinder", "cannon fodder", "meat shields", "the trenches"),
     ("transfer", "supply", "provide", "hand over"),
