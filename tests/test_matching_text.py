@@ -219,6 +219,10 @@ def test_military_with_no_noun_after_it_is_the_forces() -> None:
         ("on 31/10/2024", ["on", "31", "october", "2024"]),
         ("on 3/10/2024", ["on", "3", "10", "2024"]),  # day and month cannot be told apart
         ("on 99.99.2024", ["on", "99.99", "2024"]),
+        # without the year, after a word that says when
+        ("by 31.10", ["by", "31", "october"]),
+        ("on 10/3", ["on"]),  # October 3 or 10 March: no figures either way
+        ("rated 3/10", ["rated", "3", "10"]),  # no word that says when: not a date
     ],
 )
 def test_numeric_dates_read_as_day_month_year(text: str, expected: list[str]) -> None:

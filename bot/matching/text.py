@@ -224,7 +224,7 @@ def clean(text: str) -> str:
         text = text.replace("%", " percent ").replace("per cent", "percent")
     if any(c in text for c in _DIGITS):
         if _DATE_OR_TIME_HINT.search(text):  # most figures are neither: skip the two slower passes
-            text = _TIME_OF_DAY.sub(" ", _NUMERIC_DATE.sub(_date_repl, text))
+            text = _TIME_OF_DAY.sub(" ", _DAY_MONTH.sub(_day_month_repl, _NUMERIC_DATE.sub(_date_repl, text)))
         text = _NUMBER.sub(_number_repl, _ORDINAL.sub(r"\1", text))
     return text
 
@@ -259,6 +259,20 @@ def _date_repl(match: re.Match[str]) -> str:
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return match.group(0)
     return f" {day} {_MONTH_NAMES[month - 1]} {year} "
+
+
+# "on 10/3", "by 1.10": a day and a month without the year, after a word that says when
+_DAY_MONTH = re.compile(r"\b(on|by|since|until|till|from|of)\s+(\d{1,2})[./](\d{1,2})\b(?![./]\d)")
+
+
+def _day_month_repl(match: re.Match[str]) -> str:
+    when, first, second = match.group(1), int(match.group(2)), int(match.group(3))
+    day, month = max(first, second), min(first, second)
+    if not 1 <= month <= 12 or day > 31:
+        return match.group(0)
+    if day <= 12:  # "10/3": October 3 or 10 March, so no figures either way
+        return f"{when} "
+    return f"{when} {day} {_MONTH_NAMES[month - 1]}"
 
 
 _MILITARY_NOUN = re.compile(
