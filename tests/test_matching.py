@@ -757,6 +757,9 @@ def test_spellings_and_forms_of_one_word_meet() -> None:
     budget = claims.explain("poland raised its defense budget to 4%")["c0"][1]
     assert budget.d_cov == pytest.approx(1.0)
     assert claims.explain("the presence of cuban doctors in peru")["c1"][1].d_cov == pytest.approx(1.0)
+    rules = matcher_of("The EU sets no limits on Ukrainian grain imports.")
+    restrictions = rules.explain("the eu sets no restrictions on ukrainian grain imports")["c0"][1]
+    assert restrictions.d_cov == pytest.approx(1.0)
 
 
 def test_a_place_named_by_what_it_is_or_replaced_by_another() -> None:

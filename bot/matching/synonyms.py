@@ -101,6 +101,7 @@ _GENERAL: tuple[tuple[str, ...], ...] = (
     ("defence", "defense"),
     ("present", "presence"),
     ("government", "govt", "gov"),
+    ("limits", "restrictions"),
     ("people", "ppl"),
     ("president", "prez"),
     ("percent", "pct"),
