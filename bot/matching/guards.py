@@ -681,15 +681,16 @@ def _substituted(query: Side, doc: Side, actors: frozenset[str]) -> bool:
     """The message puts another word where the claim has a proper name: "in Russia's Belgorod region"
     for "in Russia's Kursk region", "near Kharkiv" for "near Donetsk". The slot is known by the
     claim's words on both sides of the name, or by a preposition that places things ("near X")."""
-    if doc.names <= query.content_set:  # every name is there: nothing was put in its place
+    missing = doc.names - query.content_set - actors
+    if not missing:  # every name is there: nothing was put in its place
         return False
     d, q = doc.canon, query.canon
     d_set = doc.content_set
-    after = query.follows()
+    after = None
     for i in doc.name_at:
-        word = d[i]
-        if i == 0 or word in actors or word in query.content_set:
+        if i == 0 or d[i] not in missing:
             continue
+        after = after or query.follows()
         left, right = d[i - 1], d[i + 1] if i + 1 < len(d) else None
         # "outside Kharkiv" fills the slot of "near Donetsk" as well as "near Kharkiv" does
         # "the Belgorod incursion" fills the slot of "Ukraine's Kursk incursion"
