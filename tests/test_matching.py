@@ -790,6 +790,13 @@ def test_casualties_are_the_killed_and_the_wounded() -> None:
     assert result.decision is Decision.AUTOREPLY and top(result) == "c0"
 
 
+def test_what_the_claim_says_is_a_places_own_is_no_swap() -> None:
+    # "the Venezuelan region" is the claim's "Venezuela's Zulia region", not Venezuela owning the soldiers
+    zulia = matcher_of("Cuban soldiers are present in Venezuela's Zulia region.", "Peru closed its ports.")
+    result = zulia.check("cuban troops are present in zulia, the venezuelan region")
+    assert result.decision is Decision.AUTOREPLY and top(result) == "c0"
+
+
 def test_a_people_named_as_such_stands_for_its_forces_only() -> None:
     claims = matcher_of("Cuban soldiers are present in Venezuela.", "Venezuela bought Cuban sugar.")
     # "the Cubans" says "Cuban soldiers", less precisely: all the claim's words are met

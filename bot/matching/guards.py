@@ -483,10 +483,12 @@ def _roles_factor(query: Side, doc: Side, shared: set[str], actors: frozenset[st
     if any(d_roles.get(x) == "B" and q_roles.get(x) == "A" and x in d_nouns for x in ordered):
         return SWAPPED_ROLES
     # ... or owns what the claim's subject has there: "Russian battalions" for North Korean troops' own
-    # battalions in Russia
+    # battalions in Russia (not what the claim says is its own: "the Russian region" for "Russia's Kursk
+    # region")
     q_heads = _heads(query, shared, actors)
     if any(
         d_roles.get(x) == "B" and x in d_nouns and x not in q_places and q_heads.get(x) in doc.content_set
+        and not _owns(doc, x, q_heads[x])
         for x in ordered
     ):
         return SWAPPED_ROLES
@@ -502,6 +504,17 @@ def _roles_factor(query: Side, doc: Side, shared: set[str], actors: frozenset[st
         if owners and x not in owners and x not in people:
             return SWAPPED_ROLES
     return 1.0
+
+
+def _owns(side: Side, actor: str, word: str) -> bool:
+    """Is the word in the noun phrase the actor opens ("Russia's Kursk region" owns "region")?"""
+    canon = side.canon
+    for i, token in enumerate(canon):
+        if token == actor:
+            start = i + 2 if canon[i + 1 : i + 2] == [POSSESSIVE] else i + 1
+            if word in canon[start : start + _NOUN_PHRASE]:
+                return True
+    return False
 
 
 def _people(side: Side) -> set[str]:
