@@ -865,6 +865,7 @@ def test_a_sentence_that_only_denies_denies_the_message() -> None:
     for text in (
         "greek ships carried 300 migrants to malta? never happened",
         "greek ships carried 300 migrants to malta. not true, a total fabrication",
+        "greek ships carried 300 migrants to malta? never arrived, the whole story is invented",
     ):
         assert "denied" in ships.explain(text)["c0"][1].reasons, text
         assert_not_answered(ships, text, "c0")
