@@ -823,6 +823,9 @@ def test_days_conflict_with_days_and_years_with_years() -> None:
     wheat = matcher_of("Canada shipped 48,600 tonnes of wheat to Japan in the first week of March 2023.")
     days = wheat.check("canada shipped 48,600 tonnes of wheat to japan between march 1 and 7")
     assert days.decision is Decision.AUTOREPLY
+    # a range of days: the second day is a date as the first is, not a figure counting something
+    first = wheat.check("between march 1-7, canada shipped 48,600 tonnes of wheat to japan")
+    assert first.decision is Decision.AUTOREPLY
     other_year = wheat.explain("canada shipped 48,600 tonnes of wheat to japan in march 2021")
     assert "date" in other_year["c0"][1].reasons
     april = "canada shipped 48,600 tonnes of wheat to japan in the first week of april"

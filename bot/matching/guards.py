@@ -92,7 +92,9 @@ class Side:
         dates = set()
         for i in number_at:
             token = content[i]
-            if _beside_month(content, i) or _is_year(token):
+            # "October 8-14": a day right after a day of a month is one too
+            after_day = i > 0 and content[i - 1] in dates and _value(token) <= 31
+            if _beside_month(content, i) or _is_year(token) or after_day:
                 dates.add(token)
             else:
                 around = content[max(i - NUMBER_REACH, 0) : i] + content[i + 1 : i + 1 + NUMBER_REACH]
