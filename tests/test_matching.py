@@ -1059,9 +1059,14 @@ def test_others_in_the_place_of_an_actors_people_are_another_claim() -> None:
     assert present.check("syrian troops are present in iraq's anbar province").decision is Decision.AUTOREPLY
     kurdish = present.explain("kurdish units are present in iraq's anbar province")
     assert "other owner" in kurdish["c0"][1].reasons
-    # the claim's words must close the place on both sides ("Assad soldiers" may be Syrian ones)
+    # any name of other people in place of the claim's: "Wagner troops" whatever the verb before them
+    assert_not_answered(combat, "iran will throw the wagner troops into combat near aleppo", "c0")
+    # ... which a name the synonyms do not know is too ("Assad soldiers"): a server that means Syria by
+    # it adds the name to the country's group
     deployed = matcher_of("An estimated 2,000 Syrian soldiers have been deployed in Iraq.")
-    assert "other owner" not in deployed.explain("2,000 assad soldiers deployed in iraq")["c0"][1].reasons
+    assert "other owner" in deployed.explain("2,000 assad soldiers deployed in iraq")["c0"][1].reasons
+    deployed.set_synonyms(None, [["syria", "assad"]])
+    assert deployed.check("2,000 assad soldiers deployed in iraq").decision is Decision.AUTOREPLY
 
 
 def test_another_name_after_the_in_the_place_of_a_possessors_name_is_another_claim() -> None:

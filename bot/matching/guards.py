@@ -654,6 +654,11 @@ def _replaced(query: Side, doc: Side, missing: set[str], actors: frozenset[str])
     for i, actor in enumerate(d):
         if actor not in missing:
             continue
+        # the claim's people with a name of other people: "the Wagner guys" for "North Korean soldiers"
+        if _modifies(doc, i) and any(
+            _named_other(q, j, doc, actors) for j in range(1, len(q)) if q[j] == d[i + 1]
+        ):
+            return True
         end = i + 2 if i in doc.adjectives else i + 1  # past the word an adjective qualifies
         if end == i + 1 and i > 0 and d[i - 1] in _TOWARDS:
             # "drones over the border" for "drones over Damascus"; a place after "to" or "in" is left to
@@ -680,6 +685,12 @@ def _replaced(query: Side, doc: Side, missing: set[str], actors: frozenset[str])
 
 
 _ARTICLES = frozenset(("the", "a", "an"))
+
+
+def _named_other(q: list[str], j: int, doc: Side, actors: frozenset[str]) -> bool:
+    """Does a word of its own, none of the claim's, qualify the word at j ("Wagner guys")?"""
+    other = q[j - 1]
+    return not (other in NON_CONTENT or other in doc.content_set or other in actors or other[:1].isdigit())
 
 
 def _placed_other(q: list[str], j: int, doc: Side, actors: frozenset[str]) -> bool:
