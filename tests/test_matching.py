@@ -1027,7 +1027,7 @@ def test_war_chat_slang_meets_the_military_words() -> None:
     assert canon("40 iranian soldiers kia") == canon("40 iranian soldiers killed")
     assert canon("an israeli airstrike") == canon("an israeli strike")
     assert canon("iran wants to use") == canon("iran intends to use")
-    assert canon("iran sends reinforcements") == canon("iran sends troops")
+    assert canon("iran sends reinforcements") == canon("iran sends troops") == canon("iran sends squads")
     assert canon("300 iranian soldiers wia") == canon("300 iranian soldiers wounded")
     assert canon("the norks") == canon("the north koreans")
     assert canon("in mother russia") == canon("in russia")

@@ -78,7 +78,7 @@ _GENERAL: tuple[tuple[str, ...], ...] = (
     ("soldiers", "troops", "army", "armies", "servicemen", "forces", "units", "personnel",
      "military personnel", "service members", "conscripts", "boots on the ground", "manpower",
      "boys", "lads", "guys", "dudes", "grunts", "contingent", "infantry", "recruits", "draftees",
-     "military units", "military forces", "reinforcements"),
+     "military units", "military forces", "reinforcements", "squad"),
     ("weapons", "arms", "weaponry", "guns", "ammunition", "ammo", "munitions", "shells", "artillery",
      "artillery shells", "artillery rounds", "missiles", "armaments", "rockets", "materiel",
      "military hardware"),
