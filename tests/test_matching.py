@@ -564,6 +564,15 @@ def test_a_place_of_an_actor_is_the_actors_place() -> None:
     assert_not_answered(ruhr, "german engineers are working in the ruhr valley of poland", "c0")
 
 
+def test_a_thing_of_one_actor_named_with_of_is_still_that_actors() -> None:
+    claim = "Three Polish officers were killed in a German strike near Dresden."
+    strike = matcher_of(claim, "Poland shut its border.")
+    killed = strike.check("german artillery near dresden took out three officers of the polish army")
+    assert killed.decision is Decision.AUTOREPLY and top(killed) == "c0"
+    swapped = "polish artillery near dresden took out three officers of the german army"
+    assert_not_answered(strike, swapped, "c0")
+
+
 def test_adjectives_swapped_between_two_things_are_not_the_claim() -> None:
     court = matcher_of("Three Polish diplomats were expelled by a German court.")
     same = court.check("three polish diplomats were expelled by a german court")

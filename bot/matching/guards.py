@@ -501,8 +501,11 @@ def _roles_factor(query: Side, doc: Side, shared: set[str], actors: frozenset[st
     q = query.canon
     for x, head in d_heads.items():
         owners = [y for y, other in q_heads.items() if other == head]
-        # a name right before the claim's thing owns it as an adjective would ("six UA officers")
+        # a name right before the claim's thing owns it as an adjective would ("six UA officers"), and
+        # one after "of" too ("six officers of the Ukrainian army")
         owners += [q[k - 1] for k in range(1, len(q)) if q[k] == head and q[k - 1] in shared]
+        after_of = [k + 2 for k in range(len(q) - 2) if q[k] == head and q[k + 1] == "of"]
+        owners += [y for k in after_of for y in q[k : k + 2] if y in shared]
         if owners and x not in owners and x not in people:
             return SWAPPED_ROLES
     return 1.0
