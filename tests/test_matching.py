@@ -564,6 +564,13 @@ def test_a_place_of_an_actor_is_the_actors_place() -> None:
     assert_not_answered(ruhr, "german engineers are working in the ruhr valley of poland", "c0")
 
 
+def test_the_claims_place_as_whom_it_is_against_is_another_claim() -> None:
+    present = matcher_of("Cuban soldiers are present in Venezuela.", "Peru shut its border.")
+    fighting_for = present.check("cuban soldiers are in venezuela fighting for the venezuelans")
+    assert fighting_for.decision is Decision.AUTOREPLY
+    assert_not_answered(present, "the cuban soldiers are fighting against venezuela", "c0")
+
+
 def test_a_thing_of_one_actor_named_with_of_is_still_that_actors() -> None:
     claim = "Three Polish officers were killed in a German strike near Dresden."
     strike = matcher_of(claim, "Poland shut its border.")

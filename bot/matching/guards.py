@@ -480,6 +480,10 @@ def _roles_factor(query: Side, doc: Side, shared: set[str], actors: frozenset[st
                     return SWAPPED_ROLES
     if d_places and q_places and not d_places & q_places:
         return SWAPPED_ROLES
+    # the other side of a war: "fighting against Russia" for "its war against Ukraine" or "troops are in
+    # Russia" (the claim's place, or whom it is against, opposed in the message)
+    if (_opposed(query, shared) - _opposed(doc, shared)) & d_places:
+        return SWAPPED_ROLES
     # the claim's destination acts in the message: "Russia sends North Korean troops into battle" is not
     # "North Korean troops are in Russia" (a receiving verb keeps it the destination, see _roles)
     if any(d_roles.get(x) == "B" and q_roles.get(x) == "A" and x in d_nouns for x in ordered):
@@ -509,6 +513,20 @@ def _roles_factor(query: Side, doc: Side, shared: set[str], actors: frozenset[st
         if owners and x not in owners and x not in people:
             return SWAPPED_ROLES
     return 1.0
+
+
+def _opposed(side: Side, chosen: set[str]) -> set[str]:
+    """The chosen actors named as whom something is against ("against Ukraine", "vs the Russians")."""
+    canon = side.canon
+    opposed = set()
+    for i in range(1, len(canon)):
+        j = i - 2 if canon[i - 1] in _ARTICLES else i - 1
+        if canon[i] in chosen and j >= 0 and canon[j] in _AGAINST:
+            opposed.add(canon[i])
+    return opposed
+
+
+_AGAINST = frozenset(("against", "vs", "versus"))
 
 
 def _owns(side: Side, actor: str, word: str) -> bool:
