@@ -758,6 +758,12 @@ def test_a_typo_of_a_people_as_a_noun_is_corrected() -> None:
     assert result.decision is Decision.AUTOREPLY and top(result) == "c0"
 
 
+def test_a_misspelt_number_word_is_still_a_figure() -> None:
+    troops = matcher_of("Iran sent 10,000 soldiers to Syria.", "Iran sent 10 soldiers to Syria.")
+    result = troops.check("iran sent ten thousnad soldiers to syria")
+    assert result.decision is Decision.AUTOREPLY and top(result) == "c0"
+
+
 def test_a_common_english_word_is_never_taken_for_a_typo_of_a_claim_word() -> None:
     grain = matcher_of("Freighters carried grain to Egypt, the minister says.", "Egypt banned rice imports.")
     assert grain.check("freightrs carried grain to egypt").decision is Decision.AUTOREPLY  # a typo

@@ -26,6 +26,7 @@ from bot.matching.index import NO_GUILD, UNIGRAM, InvertedIndex, bigram_key, uni
 from bot.matching.synonyms import GROUP_PREFIX, Synonyms, SynonymView
 from bot.matching.text import (
     NON_CONTENT,
+    NUMBER_WORDS,
     clean,
     common_words,
     coordinated_parts,
@@ -155,8 +156,8 @@ class Matcher:
         self._masks: dict[int | None, tuple[int, np.ndarray | None, int]] = {}
         self._norms: tuple[int, np.ndarray] = (-1, np.empty(0))
         self._scratch_ids = np.empty(0, np.int32)
-        # a misspelt "acording to" must still read as an attribution
-        for word in self._synonyms.surface_words() | guards.ATTRIBUTION_WORDS:
+        # a misspelt "acording to" must still read as an attribution, "thousnad" as a figure
+        for word in self._synonyms.surface_words() | guards.ATTRIBUTION_WORDS | NUMBER_WORDS:
             self._learn_word(word)
 
     # -- maintenance ----------------------------------------------------------------------------

@@ -369,10 +369,13 @@ def split_speaker(cleaned: str) -> tuple[str, str]:
     return cleaned[: found.start()], found.group(1)
 
 
-def words(cleaned: str) -> list[str]:
-    """Surface words of cleaned text, with number words folded into canonical numbers."""
+def words(cleaned: str, correct: Callable[[str], str] | None = None) -> list[str]:
+    """Surface words of cleaned text, with number words folded into canonical numbers; typos are
+    corrected first, so that "ten thousnad" is a figure too."""
     raw = _WORD.findall(cleaned)
-    return raw if _NUMBER_WORDS.isdisjoint(raw) else _fold_number_words(raw)
+    if correct is not None:
+        raw = [correct(w) for w in raw]
+    return raw if NUMBER_WORDS.isdisjoint(raw) else _fold_number_words(raw)
 
 
 # An ordinal before a span of time is a figure as "2nd" is ("the second week of October"); elsewhere
@@ -386,7 +389,7 @@ _SPANS = frozenset(("week", "weeks", "month", "months", "day", "days", "year", "
 # adjective, and "thousands" alone no figure at all)
 _SCALES_AFTER_FIGURE = {"k": 1_000, "grand": 1_000} | {f"{word}s": scale for word, scale in _SCALES.items()}
 _SCALE_OF = _SCALES | _SCALES_AFTER_FIGURE
-_NUMBER_WORDS = frozenset(_UNITS) | frozenset(_SCALE_OF) | frozenset(_ORDINALS) | {"half"}
+NUMBER_WORDS = frozenset(_UNITS) | frozenset(_SCALE_OF) | frozenset(_ORDINALS) | {"half"}
 
 
 def _fold_number_words(raw: list[str]) -> list[str]:
@@ -450,11 +453,10 @@ def tokens(cleaned: str, correct: Callable[[str], str] | None = None) -> list[st
     """Stemmed tokens of one clause, stopwords and markers included (the guards need word order).
     A comma stays as a token: "kim sends troops, putin pays" has two subjects."""
     if "," in cleaned:
-        surface = [w for part in cleaned.split(",") for w in (*words(part), COMMA)][:-1][:MAX_CLAUSE_TOKENS]
+        parts = cleaned.split(",")
+        surface = [w for part in parts for w in (*words(part, correct), COMMA)][:-1][:MAX_CLAUSE_TOKENS]
     else:
-        surface = words(cleaned)[:MAX_CLAUSE_TOKENS]
-    if correct is not None:
-        surface = [correct(w) for w in surface]
+        surface = words(cleaned, correct)[:MAX_CLAUSE_TOKENS]
     return stems(surface)
 
 
