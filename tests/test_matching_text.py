@@ -223,6 +223,8 @@ def test_military_with_no_noun_after_it_is_the_forces() -> None:
         ("by 31.10", ["by", "31", "october"]),
         ("on 10/3", ["on"]),  # October 3 or 10 March: no figures either way
         ("rated 3/10", ["rated", "3", "10"]),  # no word that says when: not a date
+        ("killed 03.10", ["killed"]),  # a leading zero: a date, though which day of which month is unsure
+        ("killed 31.03", ["killed", "31", "march"]),
     ],
 )
 def test_numeric_dates_read_as_day_month_year(text: str, expected: list[str]) -> None:

@@ -261,18 +261,23 @@ def _date_repl(match: re.Match[str]) -> str:
     return f" {day} {_MONTH_NAMES[month - 1]} {year} "
 
 
-# "on 10/3", "by 1.10": a day and a month without the year, after a word that says when
-_DAY_MONTH = re.compile(r"\b(on|by|since|until|till|from|of)\s+(\d{1,2})[./](\d{1,2})\b(?![./]\d)")
+# "on 10/3", "by 1.10", "03.10": a day and a month without the year, after a word that says when or
+# written with a leading zero
+_DAY_MONTH = re.compile(r"\b(?:(on|by|since|until|till|from|of)\s+)?(\d{1,2})[./](\d{1,2})\b(?![./]\d)")
 
 
 def _day_month_repl(match: re.Match[str]) -> str:
-    when, first, second = match.group(1), int(match.group(2)), int(match.group(3))
+    when, first_text, second_text = match.groups()
+    if when is None and not (first_text.startswith("0") or second_text.startswith("0")):
+        return match.group(0)
+    first, second = int(first_text), int(second_text)
     day, month = max(first, second), min(first, second)
     if not 1 <= month <= 12 or day > 31:
         return match.group(0)
+    when = f"{when} " if when else " "
     if day <= 12:  # "10/3": October 3 or 10 March, so no figures either way
-        return f"{when} "
-    return f"{when} {day} {_MONTH_NAMES[month - 1]}"
+        return when
+    return f"{when}{day} {_MONTH_NAMES[month - 1]}"
 
 
 _MILITARY_NOUN = re.compile(
