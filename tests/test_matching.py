@@ -92,6 +92,11 @@ def test_match_returns_best_first_with_the_text_that_matched(seeded: Matcher) ->
 # -- guards ---------------------------------------------------------------------------------------
 
 
+def assert_answered(matcher: Matcher, text: str, claim_id: str) -> None:
+    result = matcher.check(text)
+    assert result.decision is Decision.AUTOREPLY and top(result) == claim_id, (text, result)
+
+
 def assert_not_answered(matcher: Matcher, text: str, claim_id: str) -> None:
     result = matcher.check(text)
     assert not (result.decision is Decision.AUTOREPLY and top(result) == claim_id), result
@@ -559,8 +564,7 @@ def test_actors_swapped_around_with_are_not_the_claim() -> None:
 def test_a_place_of_an_actor_is_the_actors_place() -> None:
     # "the Ruhr valley of Germany" is "Germany's Ruhr valley": Germany stays the place, it does not act
     ruhr = matcher_of("Polish engineers are working in Germany's Ruhr valley.", "Germany hired engineers.")
-    same = ruhr.check("polish engineers are working in the ruhr valley of germany")
-    assert same.decision is Decision.AUTOREPLY and top(same) == "c0"
+    assert_answered(ruhr, "polish engineers are working in the ruhr valley of germany", "c0")
     assert_not_answered(ruhr, "german engineers are working in the ruhr valley of poland", "c0")
 
 
@@ -574,8 +578,7 @@ def test_the_claims_place_as_whom_it_is_against_is_another_claim() -> None:
 def test_a_thing_of_one_actor_named_with_of_is_still_that_actors() -> None:
     claim = "Three Polish officers were killed in a German strike near Dresden."
     strike = matcher_of(claim, "Poland shut its border.")
-    killed = strike.check("german artillery near dresden took out three officers of the polish army")
-    assert killed.decision is Decision.AUTOREPLY and top(killed) == "c0"
+    assert_answered(strike, "german artillery near dresden took out three officers of the polish army", "c0")
     swapped = "polish artillery near dresden took out three officers of the german army"
     assert_not_answered(strike, swapped, "c0")
 
@@ -598,14 +601,12 @@ def test_an_actor_replaces_another_only_in_the_same_role() -> None:
     # India takes Pakistan's place: another claim
     assert_not_answered(port, "chinese engineers are working in india's gwadar port", "c0")
     # India reports it: the claim's place is still the same
-    reported = port.check("Indian intelligence: chinese engineers are working at gwadar port")
-    assert reported.decision is Decision.AUTOREPLY and top(reported) == "c0"
+    assert_answered(port, "Indian intelligence: chinese engineers are working at gwadar port", "c0")
 
 
 def test_a_question_that_expects_yes_is_not_a_denial() -> None:
     storm = matcher_of("The storm flooded more than 3,000 Spanish homes.")
-    asked = storm.check("didn't the storm flood more than 3,000 spanish homes?")
-    assert asked.decision is Decision.AUTOREPLY and top(asked) == "c0"
+    assert_answered(storm, "didn't the storm flood more than 3,000 spanish homes?", "c0")
     # no subject after the "not": a denial, not a question
     assert_not_answered(storm, "didn't flood more than 3,000 spanish homes, the storm", "c0")
 
@@ -712,8 +713,7 @@ def test_a_message_restating_one_half_of_a_compound_claim_restates_it() -> None:
     assert smuggling.check("lithuania says the smuggling network reached into its army").decision is (
         Decision.AUTOREPLY
     )
-    first = smuggling.check("polish police arrested 40 smugglers at the border with germany")
-    assert first.decision is Decision.AUTOREPLY and top(first) == "c0"
+    assert_answered(smuggling, "polish police arrested 40 smugglers at the border with germany", "c0")
     assert_not_answered(smuggling, "german police arrested 40 smugglers at the border with poland", "c0")
 
 
@@ -723,8 +723,7 @@ def test_a_half_that_points_back_is_compared_with_what_it_points_to() -> None:
         "Cuban doctors are treating patients in Brazil, and the Brazilian government pays them in dollars.",
         "Brazil hired doctors.",
     )
-    half = doctors.check("the brazilian government pays the cuban doctors in dollars")
-    assert half.decision is Decision.AUTOREPLY and top(half) == "c0"
+    assert_answered(doctors, "the brazilian government pays the cuban doctors in dollars", "c0")
     assert_not_answered(doctors, "the brazilian government pays mexican doctors in dollars", "c0")
     other = "mexican doctors are treating patients in brazil, and the brazilian state pays them in dollars"
     assert_not_answered(doctors, other, "c0")
@@ -754,14 +753,12 @@ def test_a_thing_the_claim_gives_one_actor_given_to_another_is_not_the_claim() -
 
 def test_a_typo_of_a_people_as_a_noun_is_corrected() -> None:
     tanks = matcher_of("Russia has lost 300 tanks.", "Ukraine has lost 200 tanks.")
-    result = tanks.check("the rusians have lost 300 tanks")
-    assert result.decision is Decision.AUTOREPLY and top(result) == "c0"
+    assert_answered(tanks, "the rusians have lost 300 tanks", "c0")
 
 
 def test_a_misspelt_number_word_is_still_a_figure() -> None:
     troops = matcher_of("Iran sent 10,000 soldiers to Syria.", "Iran sent 10 soldiers to Syria.")
-    result = troops.check("iran sent ten thousnad soldiers to syria")
-    assert result.decision is Decision.AUTOREPLY and top(result) == "c0"
+    assert_answered(troops, "iran sent ten thousnad soldiers to syria", "c0")
 
 
 def test_a_common_english_word_is_never_taken_for_a_typo_of_a_claim_word() -> None:
@@ -808,15 +805,13 @@ def test_casualties_are_the_killed_and_the_wounded() -> None:
         "The Sudanese army has lost 4,200 soldiers killed and wounded.",
         "The Sudanese army has lost 4,200 soldiers killed.",
     )
-    result = losses.check("the sudanese army took 4,200 casualties")
-    assert result.decision is Decision.AUTOREPLY and top(result) == "c0"
+    assert_answered(losses, "the sudanese army took 4,200 casualties", "c0")
 
 
 def test_what_the_claim_says_is_a_places_own_is_no_swap() -> None:
     # "the Venezuelan region" is the claim's "Venezuela's Zulia region", not Venezuela owning the soldiers
     zulia = matcher_of("Cuban soldiers are present in Venezuela's Zulia region.", "Peru closed its ports.")
-    result = zulia.check("cuban troops are present in zulia, the venezuelan region")
-    assert result.decision is Decision.AUTOREPLY and top(result) == "c0"
+    assert_answered(zulia, "cuban troops are present in zulia, the venezuelan region", "c0")
 
 
 def test_a_people_named_as_such_stands_for_its_forces_only() -> None:
@@ -942,8 +937,7 @@ def test_chat_abbreviations_of_the_countries_at_war() -> None:
 
 def test_a_misspelt_attribution_is_still_an_attribution() -> None:
     troops = matcher_of("Russian troops are present in Belarus's Gomel region.", "Ukraine lost 200 tanks.")
-    result = troops.check("russian troops are in gomel acording to ukrainian intel")
-    assert result.decision is Decision.AUTOREPLY and top(result) == "c0"
+    assert_answered(troops, "russian troops are in gomel acording to ukrainian intel", "c0")
 
 
 def test_another_place_after_another_placing_word_is_another_claim() -> None:
@@ -1004,8 +998,7 @@ def test_what_is_reported_mid_sentence_is_compared_on_its_own() -> None:
         "the wildest part of this whole story is syria claiming turkey sent drones over damascus last week. "
         "anyway back to the match"
     )
-    result = drones.check(text)
-    assert result.decision is Decision.AUTOREPLY and top(result) == "c0"
+    assert_answered(drones, text, "c0")
 
 
 def canon(text: str) -> list[str]:
@@ -1101,8 +1094,7 @@ def test_another_name_after_the_in_the_place_of_a_possessors_name_is_another_cla
 def test_a_speaker_inside_what_is_reported_is_dropped_too() -> None:
     drones = matcher_of("Turkey sent drones over Damascus.", "Iran closed its airspace.")
     text = "my cousin told me syria says turkey sent drones over damascus, he thinks it's cool"
-    result = drones.check(text)
-    assert result.decision is Decision.AUTOREPLY and top(result) == "c0"
+    assert_answered(drones, text, "c0")
 
 
 def test_is_accusing_reports_and_is_accused_of_does_not() -> None:
@@ -1154,8 +1146,7 @@ def test_s_korea_is_south_korea() -> None:
 def test_a_leading_according_to_names_the_speaker() -> None:
     drones = matcher_of("South Korea sent drones over the border.", "Iran closed its airspace.")
     # the speaker names a Korea, so "the South" is South Korea
-    result = drones.check("according to pyongyang, the south sent drones over the border")
-    assert result.decision is Decision.AUTOREPLY and top(result) == "c0"
+    assert_answered(drones, "according to pyongyang, the south sent drones over the border", "c0")
     # a speaker is no actor: Iran does not stand in for Iraq
     present = matcher_of("Syrian soldiers are present in Iraq's Anbar province.")
     spoken = present.explain("according to iran's spies, syrian soldiers were sighted in anbar province")
@@ -1203,8 +1194,7 @@ def test_a_word_or_two_said_then_a_deed_is_the_speakers_own_deed() -> None:
         result = drones.check(text)
         assert result.decision is Decision.AUTOREPLY and top(result) == "c0", text
     # a speaker is still a speaker when what is said names things ("drones and jets")
-    reported = drones.check("iran says drones and jets were sent by turkey to azerbaijan")
-    assert reported.decision is Decision.AUTOREPLY and top(reported) == "c0"
+    assert_answered(drones, "iran says drones and jets were sent by turkey to azerbaijan", "c0")
 
 
 def test_anger_at_what_someone_did_reports_it() -> None:
