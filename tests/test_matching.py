@@ -1055,6 +1055,8 @@ def test_the_north_and_the_south_are_the_koreas_where_a_korea_is_named() -> None
     said = view.name_koreas([tokens(clean("Seoul says the North sent soldiers to the south of Kursk"))])
     assert said[0][:4] == ["seoul", "says", "north", "korea"]  # "the North": North Korea
     assert said[0][-4:] == ["the", "south", "of", "kursk"]  # a direction, not South Korea
+    accused = view.name_koreas([tokens(clean("Pyongyang is accusing the South of sending drones"))])
+    assert accused[0][3:5] == ["south", "korea"]  # "accusing X of": the South is who is accused
     # "the north Korean troops" is already named; no Korea named: a direction
     assert view.name_koreas([["the", "north", "korean", "troop"]]) == [["the", "north", "korean", "troop"]]
     assert view.name_koreas([["the", "north", "is", "cold"]]) == [["the", "north", "is", "cold"]]
@@ -1202,6 +1204,7 @@ def test_anger_at_what_someone_did_reports_it() -> None:
     for text in (
         "syria is furious that turkey sent drones over damascus",
         "syria big mad that turkey sent drones over damascus",
+        "syria keeps crying that turkey sent drones over damascus",
     ):
         result = drones.check(text)
         assert result.decision is Decision.AUTOREPLY and top(result) == "c0", text

@@ -890,7 +890,8 @@ _REPORTING = frozenset((
     "thinks", "think", "believes", "believe", "reckon", "alleg", "accus", "confirm", "announc", "warn",
     "insist", "admit", "reveal", "estim", "suggest",
     # anger at what someone did reports it too: "NK big mad that ROK flew drones over Pyongyang"
-    "mad", "angri", "furious", "upset", "complain", "fume", "rage", "outrag", "livid",
+    "mad", "angri", "furious", "upset", "complain", "fume", "rage", "outrag", "livid", "seeth",
+    "cri", "whine", "screech", "moan", "scream",
 ))
 # The words above as written, so that typos of them are corrected to them.
 ATTRIBUTION_WORDS = frozenset((

@@ -185,13 +185,16 @@ class SynonymView:
             clause = list(clause)
             for i in range(len(clause) - 1):
                 after = clause[i + 2] if i + 2 < len(clause) else ""
-                if clause[i] == "the" and clause[i + 1] in _KOREAS and after != "of" and "korea" not in after:
+                # "the south of the country" is a direction; "accusing the South of ..." names it
+                of_ok = after != "of" or (i > 0 and clause[i - 1] in _ACCUSING)
+                if clause[i] == "the" and clause[i + 1] in _KOREAS and of_ok and "korea" not in after:
                     clause[i : i + 2] = _KOREAS[clause[i + 1]]
             named.append(clause)
         return named
 
 
 _KOREAS = {"north": ("north", "korea"), "south": ("south", "korea")}
+_ACCUSING = frozenset(("accus", "suspect"))  # stems: "accusing the South of ..."
 
 
 class Synonyms:
