@@ -677,7 +677,7 @@ def _replaced(query: Side, doc: Side, missing: set[str], actors: frozenset[str])
             continue
         # the claim's people with a name of other people: "the Wagner guys" for "North Korean soldiers"
         if _modifies(doc, i) and any(
-            _named_other(q, j, doc, actors) for j in range(1, len(q)) if q[j] == d[i + 1]
+            _word_of_its_own(q[j - 1], doc, actors) for j in range(1, len(q)) if q[j] == d[i + 1]
         ):
             return True
         end = i + 2 if i in doc.adjectives else i + 1  # past the word an adjective qualifies
@@ -697,8 +697,7 @@ def _replaced(query: Side, doc: Side, missing: set[str], actors: frozenset[str])
         else:
             starts = [j + (q[j] in _ARTICLES) for j in after.get(d[i - 1], ()) if j + 1 < len(q)]
         for j in starts:
-            other = q[j]
-            if other in NON_CONTENT or other in doc.content_set or other in actors or other[:1].isdigit():
+            if not _word_of_its_own(q[j], doc, actors):
                 continue
             if right in q[j + 1 : j + 5]:  # up to four words in place of the claim's
                 return True
@@ -708,20 +707,17 @@ def _replaced(query: Side, doc: Side, missing: set[str], actors: frozenset[str])
 _ARTICLES = frozenset(("the", "a", "an"))
 
 
-def _named_other(q: list[str], j: int, doc: Side, actors: frozenset[str]) -> bool:
-    """Does a word of its own, none of the claim's, qualify the word at j ("Wagner guys")?"""
-    other = q[j - 1]
-    return not (other in NON_CONTENT or other in doc.content_set or other in actors or other[:1].isdigit())
+def _word_of_its_own(word: str, doc: Side, actors: frozenset[str]) -> bool:
+    """A content word that is none of the claim's, no actor and no figure: something else named in a
+    place of the claim's ("Wagner guys", "over the border", "near Kharkiv")."""
+    return not (word in NON_CONTENT or word in doc.content_set or word in actors or word[:1].isdigit())
 
 
 def _placed_other(q: list[str], j: int, doc: Side, actors: frozenset[str]) -> bool:
     """Is the word placed at j (articles and owners skipped) a thing of its own, not one of the claim's?"""
     while j < len(q) and q[j] in _OWNERS:
         j += 1
-    if j >= len(q):
-        return False
-    other = q[j]
-    return not (other in NON_CONTENT or other in doc.content_set or other in actors or other[:1].isdigit())
+    return j < len(q) and _word_of_its_own(q[j], doc, actors)
 
 
 def _substituted(query: Side, doc: Side, actors: frozenset[str]) -> bool:
@@ -732,7 +728,6 @@ def _substituted(query: Side, doc: Side, actors: frozenset[str]) -> bool:
     if not missing:  # every name is there: nothing was put in its place
         return False
     d, q = doc.canon, query.canon
-    d_set = doc.content_set
     after = None
     for i in doc.name_at:
         if i == 0 or d[i] not in missing:
@@ -743,8 +738,7 @@ def _substituted(query: Side, doc: Side, actors: frozenset[str]) -> bool:
         # "the Belgorod incursion" fills the slot of "Ukraine's Kursk incursion"
         lefts = _PLACING if left in _PLACING else (left, "the") if left == POSSESSIVE else (left,)
         for j in (j for word_before in lefts for j in after.get(word_before, ())):
-            other = q[j]
-            if other in NON_CONTENT or other in d_set or other in actors or other[:1].isdigit():
+            if not _word_of_its_own(q[j], doc, actors):
                 continue
             if left in _PLACING or (right is not None and j + 1 < len(q) and q[j + 1] == right):
                 return True
