@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -754,6 +757,20 @@ def test_a_thing_the_claim_gives_one_actor_given_to_another_is_not_the_claim() -
 def test_a_typo_of_a_people_as_a_noun_is_corrected() -> None:
     tanks = matcher_of("Russia has lost 300 tanks.", "Ukraine has lost 200 tanks.")
     assert_answered(tanks, "the rusians have lost 300 tanks", "c0")
+
+
+def test_typo_corrections_do_not_depend_on_the_hash_seed() -> None:
+    # "caigo" is one edit from both "cairo" and "cargo": the tie must not follow set iteration order
+    script = "from bot.matching import Matcher; print(*map(Matcher()._correct, ('caigo', 'nirth')))"
+    root = Path(__file__).resolve().parent.parent
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script], env={**os.environ, "PYTHONHASHSEED": seed},
+            cwd=root, capture_output=True, text=True, check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1, outputs
 
 
 def test_a_misspelt_number_word_is_still_a_figure() -> None:

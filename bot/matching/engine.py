@@ -157,7 +157,7 @@ class Matcher:
         self._norms: tuple[int, np.ndarray] = (-1, np.empty(0))
         self._scratch_ids = np.empty(0, np.int32)
         # a misspelt "acording to" must still read as an attribution, "thousnad" as a figure
-        for word in self._synonyms.surface_words() | guards.ATTRIBUTION_WORDS | NUMBER_WORDS:
+        for word in sorted(self._synonyms.surface_words() | guards.ATTRIBUTION_WORDS | NUMBER_WORDS):
             self._learn_word(word)
 
     # -- maintenance ----------------------------------------------------------------------------
