@@ -1225,3 +1225,22 @@ def test_anger_at_what_someone_did_reports_it() -> None:
     ):
         result = drones.check(text)
         assert result.decision is Decision.AUTOREPLY and top(result) == "c0", text
+
+
+def test_whom_an_accusation_blames_did_the_deed() -> None:
+    drones = matcher_of("Turkey sent drones over Damascus.", "Iran closed its airspace.")
+    for text in (
+        "the syrian defence ministry blames turkey for drones it says it spotted over damascus",
+        "syria says it spotted drones over damascus and blames turkey for sending them",
+    ):
+        result = drones.check(text)
+        assert result.decision is Decision.AUTOREPLY and top(result) == "c0", text
+    # the blamed is the doer: blaming Syria for it puts Syria in Turkey's place
+    assert_not_answered(drones, "turkey blames syria for drones over damascus", "c0")
+
+
+def test_another_thing_sent_over_the_place_is_not_the_claim() -> None:
+    drones = matcher_of("Turkey sent drones over Damascus.", "Iran closed its airspace.")
+    assert_answered(drones, "turkey sent quadcopters over damascus", "c0")
+    for text in ("turkey sent balloons over damascus", "turkey sent leaflets over damascus"):
+        assert_not_answered(drones, text, "c0")

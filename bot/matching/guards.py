@@ -228,6 +228,8 @@ def compare(
         checks.append(("swap", SWAPPED_ROLES))
     if doc.name_at and _substituted(query, doc, actors):
         checks.append(("other place or thing", SUBSTITUTED))
+    elif _swapped_word(query, doc, actors):
+        checks.append(("other place or thing", SUBSTITUTED))
     if (query.negated or doc.negated) and _negated(query.canon, common, actors) != _negated(
         doc.canon, common, actors
     ):
@@ -745,6 +747,24 @@ def _substituted(query: Side, doc: Side, actors: frozenset[str]) -> bool:
     return False
 
 
+def _swapped_word(query: Side, doc: Side, actors: frozenset[str]) -> bool:
+    """The message has a word of its own where the claim has a thing placed somewhere, between the same
+    two words: "sent balloons over Pyongyang" for "sent drones over Pyongyang"."""
+    d, q = doc.canon, query.canon
+    missing = doc.content_set - query.content_set - actors
+    if not missing:
+        return False
+    after = None
+    for i in range(1, len(d) - 1):
+        if d[i] not in missing or d[i - 1] in NON_CONTENT or d[i - 1] in actors or d[i + 1] not in _PLACING:
+            continue
+        after = after or query.follows()
+        for j in after.get(d[i - 1], ()):
+            if j + 1 < len(q) and q[j + 1] == d[i + 1] and _word_of_its_own(q[j], doc, actors):
+                return True
+    return False
+
+
 # Prepositions after which a word names where something is, whatever precedes them.
 _PLACING = frozenset(("near", "outsid", "around", "above", "across", "over", "insid", "within"))
 
@@ -885,7 +905,7 @@ _REPORTING = frozenset((
     "insist", "admit", "reveal", "estim", "suggest",
     # anger at what someone did reports it too: "NK big mad that ROK flew drones over Pyongyang"
     "mad", "angri", "furious", "upset", "complain", "fume", "rage", "outrag", "livid", "seeth",
-    "cri", "whine", "screech", "moan", "scream",
+    "cri", "whine", "screech", "moan", "scream", "blame",
 ))
 # The words above as written, so that typos of them are corrected to them.
 ATTRIBUTION_WORDS = frozenset((
@@ -893,6 +913,7 @@ ATTRIBUTION_WORDS = frozenset((
     "confirms", "announced", "warns", "insists", "admits", "reveals", "estimates", "suggests", "reportedly",
     "saying", "claiming", "alleging", "accusing", "accused", "confirmed", "warned", "insisted", "admitted",
 ))
+_ACCUSING = frozenset(("accus", "blame"))
 _PASSIVE_BEFORE = frozenset(["is", "are", "was", "were", "be", "been", "being"])
 _PASSIVE_AFTER = frozenset(["to", "in", "at", "near", "on", "by", "as"])
 _SPEAKER_MAX = 6  # tokens before the reporting verb that can name a speaker
@@ -931,14 +952,16 @@ def drop_attribution(canon: list[str], adjectives: set[int]) -> tuple[list[str],
             token = canon[i]
             if token in NEGATIONS:
                 break
-            if token in _REPORTING and i > start and _reports(canon, i):
+            # "... detected drones and blames Seoul": a second deed, not a speaker
+            if token in _REPORTING and i > start and canon[i - 1] != "and" and _reports(canon, i):
                 rest = i + 1 + (i + 1 < len(canon) and canon[i + 1] == "that")
                 # a speaker is a few words ("South Korea's spy agency"); more is what was said
                 speaker = sum(1 for t in canon[start:i] if t not in NON_CONTENT)
                 if speaker <= _SPEAKER_CONTENT and sum(1 for t in canon[rest:] if t not in NON_CONTENT) >= 2:
                     start = rest
                 break
-        if start == speaker_start:
+        # whom an accusation names did the deed: "blames Seoul for drones it says ..." has no speaker
+        if start == speaker_start or canon[start - 1] in _ACCUSING:
             break
     end = len(canon)
     first = end  # the last _TRAILING_MAX words, commas aside
