@@ -1190,9 +1190,12 @@ def test_each_comma_separated_part_has_its_own_subject() -> None:
 
 def test_the_same_subject_trading_the_other_way_is_another_claim() -> None:
     deal = matcher_of("Iran will give Syria drone technology in return for sending oil.")
-    reversed_trade = "iran will send oil to syria in exchange for drone technology"
-    assert "swap" in deal.explain(reversed_trade)["c0"][1].reasons
-    assert_not_answered(deal, reversed_trade, "c0")
+    for reversed_trade in (
+        "iran will send oil to syria in exchange for drone technology",
+        "iran will send oil to syria as payment for drone technology",
+    ):
+        assert "swap" in deal.explain(reversed_trade)["c0"][1].reasons, reversed_trade
+        assert_not_answered(deal, reversed_trade, "c0")
     # told from the other side, it is the same trade
     other_side = deal.explain("syria will send oil in exchange for iranian drone technology")
     assert "swap" not in other_side["c0"][1].reasons
@@ -1244,3 +1247,17 @@ def test_another_thing_sent_over_the_place_is_not_the_claim() -> None:
     assert_answered(drones, "turkey sent quadcopters over damascus", "c0")
     for text in ("turkey sent balloons over damascus", "turkey sent leaflets over damascus"):
         assert_not_answered(drones, text, "c0")
+
+
+def test_weapons_technology_is_technology_not_weapons() -> None:
+    deal = matcher_of("Iran will give Syria military technology in return for oil.", "Iran has transferred arms to Syria.")
+    for text in ("iran is handing syria weapons tech for its oil", "syria's oil for iran's weapons know-how"):
+        result = deal.check(text)
+        assert top(result) == "c0" and "c1" not in [m.claim_id for m in result.matches], (text, result)
+
+
+def test_an_actor_in_the_place_of_one_the_claim_acts_on_is_another_claim() -> None:
+    deal = matcher_of("Iran will give Syria military technology in return for oil.")
+    # Iraq gets what the claim gives Syria
+    assert "actor" in deal.explain("iraq gets iranian military tech in return for oil")["c0"][1].reasons
+    assert_not_answered(deal, "iraq gets iranian military tech in return for oil", "c0")

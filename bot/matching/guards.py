@@ -324,8 +324,10 @@ def _actors_factor(query: Side, doc: Side, actors: frozenset[str]) -> float:
     extra = (query.content_set & actors) - doc.content_set
     if not (missing and extra):
         return 1.0
-    d_roles = {_ROLE_CLASS[r] for r in _roles(doc, missing, actors)[0].values()}
-    q_roles = {_ROLE_CLASS[r] for r in _roles(query, extra, actors)[0].values()}
+    d_all = _roles(doc, doc.content_set & actors, actors)[0]
+    q_all = _roles(query, query.content_set & actors, actors)[0]
+    d_roles = {_ROLE_CLASS[r] for x, r in d_all.items() if x in missing}
+    q_roles = {_ROLE_CLASS[r] for x, r in q_all.items() if x in extra}
     if d_roles & q_roles or "any" in d_roles | q_roles:
         return ACTOR_CONFLICT
     # A chain of replacements: the new actor takes a shared actor's role, which takes the missing

@@ -44,6 +44,7 @@ _US = re.compile(r"\bU\.S\.(?:A\.)?|\bUSA?\b")  # "US" the country, before case 
 _ACRONYM_DOTS = re.compile(r"\b(?:[a-z]\.){2,}(?=\W|$)")
 _ACRONYM_HINT = re.compile(r"\.[a-z]\.")  # in every acronym, and found fast (a literal first)
 # "didn't", "didnt", "can't": the verb and a separate "not" (apostrophes are often skipped in chat)
+_IN_RETURN = re.compile(r"\bin exchange\b|\b(?:as|in) (?:a )?payment(?= for\b)")
 _NOT_CONTRACTION = re.compile(
     r"(?=[cwadihsmn])\b(ca|wo|ai|do|does|did|is|are|was|were|has|have|had|should|would|could|must|need)n'?t\b"
 )
@@ -218,8 +219,9 @@ def clean(text: str) -> str:
         text = _CASUALTIES.sub("killed and wounded", text)
     if " that" in text:  # "it's false that X" denies X as "it is not true that X" does
         text = _DENIED_THAT.sub(" it is not true that ", text)
-    if "in exchange" in text:  # one phrase for a trade, whose two sides the guards compare
-        text = text.replace("in exchange", "in return")
+    # one phrase for a trade, whose two sides the guards compare: "in exchange", "as payment for"
+    if "in exchange" in text or "payment for" in text:
+        text = _IN_RETURN.sub("in return", text)
     if "%" in text or "per cent" in text:
         text = text.replace("%", " percent ").replace("per cent", "percent")
     if any(c in text for c in _DIGITS):
