@@ -17,6 +17,7 @@ def norm(text: str) -> list[str]:
         ("10,000 troops", ["10000", "troops"]),
         ("10.000 troops", ["10000", "troops"]),
         ("10 000 troops", ["10000", "troops"]),
+        ("10'000 troops", ["10000", "troops"]),  # Swiss style
         ("10k troops", ["10000", "troops"]),
         ("10K troops", ["10000", "troops"]),
         ("ten thousand troops", ["10000", "troops"]),

@@ -63,7 +63,7 @@ _VERB_S = re.compile(
 _ORDINAL = re.compile(r"(?=\d)\b(\d+)(?:st|nd|rd|th)\b")
 _NUMBER = re.compile(
     r"(?=\d)(?<![\w.,])"
-    r"(?P<int>\d{1,3}(?P<sep>[,. ])\d{3}(?:(?P=sep)\d{3})*(?![\d])|\d+)"
+    r"(?P<int>\d{1,3}(?P<sep>[,. '])\d{3}(?:(?P=sep)\d{3})*(?![\d])|\d+)"
     r"(?P<dec>\.\d+)?"
     r"(?:\s?(?P<word>thousand|million|billion|mn|bn)\b|(?P<letter>[kmb])\b)?"
 )
