@@ -35,7 +35,7 @@ TUNING_SPLITS = (
     "dev", "tune", "final", "sealed", "unseen", "probe", "probe2", "probe3", "blind", "fresh", "next",
     "after", "probe4", "later", "untouched", "coda", "epilogue", "finale", "reprise", "curtain",
 )
-REPORTING_SPLITS = ("test", "holdout", "encore", "bravo")
+REPORTING_SPLITS = ("test", "holdout", "encore", "bravo", "ovation")
 
 TARGET_TOP1 = 0.97
 TARGET_AUTOREPLY_PRECISION = 0.98
