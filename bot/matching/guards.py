@@ -79,6 +79,7 @@ class Side:
     receives: bool = False  # a receiving verb: its subject is the receiver ("Russia got troops from ...")
     _mass: float = -1.0
     _follows: dict[str, list[int]] | None = None
+    _placed: list[int] | None = None
 
     @classmethod
     def of(cls, canon: list[str], adjectives: set[int], names: frozenset[str] = frozenset()) -> Side:
@@ -118,6 +119,17 @@ class Side:
             for j in range(len(self.canon) - 1):
                 self._follows.setdefault(self.canon[j], []).append(j + 1)
         return self._follows
+
+    def placed(self) -> list[int]:
+        """Positions of content words placed somewhere, after another content word ("sent drones over")."""
+        if self._placed is None:
+            c = self.canon
+            self._placed = [
+                i
+                for i in range(1, len(c) - 1)
+                if c[i + 1] in _PLACING and c[i] not in NON_CONTENT and c[i - 1] not in NON_CONTENT
+            ]
+        return self._placed
 
     def prime(self, mass: float) -> None:
         """Set the total weight of the content words when it was computed in one go."""
@@ -226,9 +238,7 @@ def compare(
         checks.append(("actors only", ACTORS_ONLY))
     if _trade_reversed(query, doc, common, actors):
         checks.append(("swap", SWAPPED_ROLES))
-    if doc.name_at and _substituted(query, doc, actors):
-        checks.append(("other place or thing", SUBSTITUTED))
-    elif _swapped_word(query, doc, actors):
+    if (doc.name_at and _substituted(query, doc, actors)) or _swapped_word(query, doc, actors):
         checks.append(("other place or thing", SUBSTITUTED))
     if (query.negated or doc.negated) and _negated(query.canon, common, actors) != _negated(
         doc.canon, common, actors
@@ -309,7 +319,7 @@ def _is_year(token: str) -> bool:
 
 
 def _beside_month(content: list[str], i: int) -> bool:
-    return any(t in MONTHS for t in content[max(i - 1, 0) : i] + content[i + 1 : i + 2])
+    return (i > 0 and content[i - 1] in MONTHS) or (i + 1 < len(content) and content[i + 1] in MONTHS)
 
 
 def _actors_factor(query: Side, doc: Side, actors: frozenset[str]) -> float:
@@ -740,11 +750,11 @@ def _substituted(query: Side, doc: Side, actors: frozenset[str]) -> bool:
         left, right = d[i - 1], d[i + 1] if i + 1 < len(d) else None
         # "outside Kharkiv" fills the slot of "near Donetsk" as well as "near Kharkiv" does
         # "the Belgorod incursion" fills the slot of "Ukraine's Kursk incursion"
-        lefts = _PLACING if left in _PLACING else (left, "the") if left == POSSESSIVE else (left,)
+        placing = left in _PLACING
+        lefts = _PLACING if placing else (left, "the") if left == POSSESSIVE else (left,)
         for j in (j for word_before in lefts for j in after.get(word_before, ())):
-            if not _word_of_its_own(q[j], doc, actors):
-                continue
-            if left in _PLACING or (right is not None and j + 1 < len(q) and q[j + 1] == right):
+            in_slot = placing or (right is not None and j + 1 < len(q) and q[j + 1] == right)
+            if in_slot and _word_of_its_own(q[j], doc, actors):
                 return True
     return False
 
@@ -753,12 +763,9 @@ def _swapped_word(query: Side, doc: Side, actors: frozenset[str]) -> bool:
     """The message has a word of its own where the claim has a thing placed somewhere, between the same
     two words: "sent balloons over Pyongyang" for "sent drones over Pyongyang"."""
     d, q = doc.canon, query.canon
-    missing = doc.content_set - query.content_set - actors
-    if not missing:
-        return False
     after = None
-    for i in range(1, len(d) - 1):
-        if d[i] not in missing or d[i - 1] in NON_CONTENT or d[i - 1] in actors or d[i + 1] not in _PLACING:
+    for i in doc.placed():
+        if d[i] in query.content_set or d[i] in actors or d[i - 1] in actors:
             continue
         after = after or query.follows()
         for j in after.get(d[i - 1], ()):
