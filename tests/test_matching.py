@@ -1250,7 +1250,9 @@ def test_another_thing_sent_over_the_place_is_not_the_claim() -> None:
 
 
 def test_weapons_technology_is_technology_not_weapons() -> None:
-    deal = matcher_of("Iran will give Syria military technology in return for oil.", "Iran has transferred arms to Syria.")
+    deal = matcher_of(
+        "Iran will give Syria military technology in return for oil.", "Iran has transferred arms to Syria."
+    )
     for text in ("iran is handing syria weapons tech for its oil", "syria's oil for iran's weapons know-how"):
         result = deal.check(text)
         assert top(result) == "c0" and "c1" not in [m.claim_id for m in result.matches], (text, result)
@@ -1261,3 +1263,14 @@ def test_an_actor_in_the_place_of_one_the_claim_acts_on_is_another_claim() -> No
     # Iraq gets what the claim gives Syria
     assert "actor" in deal.explain("iraq gets iranian military tech in return for oil")["c0"][1].reasons
     assert_not_answered(deal, "iraq gets iranian military tech in return for oil", "c0")
+
+
+def test_i_and_my_in_what_an_actor_says_are_the_actor() -> None:
+    troops = matcher_of("Turkey has sent 5,000 troops to Libya.", "Iran closed its airspace.")
+    for text in (
+        "turkey said take 5k of my soldiers and sent them to libya",
+        "ankara says we sent 5,000 of our troops to libya",
+    ):
+        assert_answered(troops, text, "c0")
+    # another country's "we" is that country
+    assert_not_answered(troops, "egypt says we sent 5,000 of our troops to libya", "c0")

@@ -329,13 +329,13 @@ class Matcher:
             parts.append(tokens(part, self._correct))
         for part in view.name_koreas(parts, speakers):
             full, full_adjectives = view.rewrite(part)
-            canon, adjectives = guards.drop_attribution(full, full_adjectives)
+            canon, adjectives = guards.drop_attribution(full, full_adjectives, view.entities)
             content = [t for t in canon if t not in NON_CONTENT]
             if content:
                 clauses.append(_Clause(canon, adjectives, content))
                 if len(canon) < len(full):
                     speakers.extend(t for t in full if t not in NON_CONTENT)
-                elif said := guards.reported(canon, adjectives):
+                elif said := guards.reported(canon, adjectives, view.entities):
                     report = _Clause(*said, [t for t in said[0] if t not in NON_CONTENT])
                     reports.append((len(clauses), report))
         if not clauses:

@@ -946,14 +946,18 @@ def _reports(canon: list[str], i: int) -> bool:
     return canon[i - 1] not in _PASSIVE_BEFORE or after not in ("of", "")
 
 
-def drop_attribution(canon: list[str], adjectives: set[int]) -> tuple[list[str], set[int]]:
+def drop_attribution(
+    canon: list[str], adjectives: set[int], actors: frozenset[str] = frozenset()
+) -> tuple[list[str], set[int]]:
     """Drop who said it from a message clause: a short speaker span before a reporting verb at the
     start ("Kyiv's intelligence says that ...") and a closing "per X" / "according to X".
 
     The speaker is not an actor of what was said ("Pyongyang accuses Seoul of flying drones" is about
-    Seoul), and its words do not restate the claim.
+    Seoul), and its words do not restate the claim. But a speaker that is one of the `actors` is who
+    "I" and "my" are in what it says: "Kim said take 10k of my guys" is about Kim's soldiers.
     """
     start = 0
+    speaker_span: list[str] = []
     # "my cousin told me Syria says ...": a speaker may report another
     for _ in range(2):
         speaker_start = start
@@ -967,6 +971,7 @@ def drop_attribution(canon: list[str], adjectives: set[int]) -> tuple[list[str],
                 # a speaker is a few words ("South Korea's spy agency"); more is what was said
                 speaker = sum(1 for t in canon[start:i] if t not in NON_CONTENT)
                 if speaker <= _SPEAKER_CONTENT and sum(1 for t in canon[rest:] if t not in NON_CONTENT) >= 2:
+                    speaker_span = canon[start:i]
                     start = rest
                 break
         # whom an accusation names did the deed: "blames Seoul for drones it says ..." has no speaker
@@ -986,10 +991,33 @@ def drop_attribution(canon: list[str], adjectives: set[int]) -> tuple[list[str],
         end -= 1
     if start == 0 and end == len(canon):
         return canon, adjectives
-    return canon[start:end], {i - start for i in adjectives if start <= i < end}
+    kept, kept_adjectives = canon[start:end], {i - start for i in adjectives if start <= i < end}
+    speaking = set(speaker_span) & actors
+    if len(speaking) == 1 and not _FIRST_PERSON.isdisjoint(kept):
+        return _first_person_is(speaking.pop(), kept, kept_adjectives)
+    return kept, kept_adjectives
 
 
-def reported(canon: list[str], adjectives: set[int]) -> tuple[list[str], set[int]] | None:
+_FIRST_PERSON = frozenset(("i", "we", "my", "our"))
+
+
+def _first_person_is(actor: str, canon: list[str], adjectives: set[int]) -> tuple[list[str], set[int]]:
+    """Read "I"/"we" as the actor and "my"/"our" as the actor's."""
+    out: list[str] = []
+    moved: set[int] = set()
+    for i, token in enumerate(canon):
+        if i in adjectives:
+            moved.add(len(out))
+        if token in _FIRST_PERSON:
+            out.extend((actor, POSSESSIVE) if token in ("my", "our") else (actor,))
+        else:
+            out.append(token)
+    return out, moved
+
+
+def reported(
+    canon: list[str], adjectives: set[int], actors: frozenset[str] = frozenset()
+) -> tuple[list[str], set[int]] | None:
     """What a reporting verb later in a clause reports ("lowkey the wild part is North Korea claiming
     South Korea sent drones ..."), when it says enough to be compared on its own."""
     for i in range(1, len(canon) - 1):
@@ -997,7 +1025,7 @@ def reported(canon: list[str], adjectives: set[int]) -> tuple[list[str], set[int
             rest = i + 1 + (canon[i + 1] == "that")
             if sum(1 for t in canon[rest:] if t not in NON_CONTENT) >= _REPORTED_CONTENT:
                 # "I told him North Korea says South Korea sent drones": what is reported has a speaker too
-                return drop_attribution(canon[rest:], {j - rest for j in adjectives if j >= rest})
+                return drop_attribution(canon[rest:], {j - rest for j in adjectives if j >= rest}, actors)
             return None
     return None
 
