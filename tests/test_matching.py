@@ -1274,3 +1274,9 @@ def test_i_and_my_in_what_an_actor_says_are_the_actor() -> None:
         assert_answered(troops, text, "c0")
     # another country's "we" is that country
     assert_not_answered(troops, "egypt says we sent 5,000 of our troops to libya", "c0")
+
+
+def test_a_negated_verb_bears_on_the_actor_it_takes() -> None:
+    arms = matcher_of("Iran has transferred arms to Syria.", "Turkey closed its airspace.")
+    assert_answered(arms, "iran has been giving syria missiles", "c0")
+    assert_not_answered(arms, "iran hasn't given syria so much as one missile", "c0")

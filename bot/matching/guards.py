@@ -830,8 +830,8 @@ _AFTER_ANSWER = frozenset(
 
 def _bears_on(canon: list[str], i: int, common: set[str], actors: frozenset[str]) -> bool:
     """Does the negation at i bear on a shared word just after it? An actor counts as a place ("aren't
-    in Russia") or with what it qualifies ("no plans to use North Korean soldiers"), not alone ("no
-    mixing with the Russians")."""
+    in Russia"), with what it qualifies ("no plans to use North Korean soldiers") or as the object of
+    the negated verb ("hasn't given Moscow a shell"), not alone ("no mixing with the Russians")."""
     for k in range(i + 1, min(i + 1 + NEGATION_REACH, len(canon))):
         t = canon[k]
         if t in _EVIDENCE and not common.isdisjoint(canon[k + 1 :]):
@@ -845,6 +845,9 @@ def _bears_on(canon: list[str], i: int, common: set[str], actors: frozenset[str]
             j -= 1
         following = next((w for w in canon[k + 1 :] if w not in NON_CONTENT), None)
         if canon[j] in _TOWARDS or (following in common and following not in actors):
+            return True
+        # the negated verb's object: "hasn't given Moscow a shell" (not "can't expect the Americans to ...")
+        if j == i + 1 and canon[j] not in NON_CONTENT and canon[k + 1 : k + 2] != ["to"]:
             return True
     return False
 
