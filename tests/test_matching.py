@@ -1280,3 +1280,12 @@ def test_a_negated_verb_bears_on_the_actor_it_takes() -> None:
     arms = matcher_of("Iran has transferred arms to Syria.", "Turkey closed its airspace.")
     assert_answered(arms, "iran has been giving syria missiles", "c0")
     assert_not_answered(arms, "iran hasn't given syria so much as one missile", "c0")
+
+
+def test_denying_the_figure_denies_the_message() -> None:
+    troops = matcher_of("Turkey has sent 5,000 troops to Libya.", "Iran closed its airspace.")
+    denied = "5,000 turkish troops in libya? nah, there aren't anywhere near that many"
+    assert_not_answered(troops, denied, "c0")
+    # not being able to picture the figure is no denial
+    pictured = "turkey has sent 5,000 troops to libya. i can't even picture that many people"
+    assert_answered(troops, pictured, "c0")
