@@ -877,10 +877,8 @@ def denial(canon: list[str]) -> bool:
     if after_negation & _DENIED or not _FALSE.isdisjoint(content):
         return True
     # "there aren't anywhere near that many": the figure said is denied (not "can't picture that many")
-    negation = next((i for i, t in enumerate(canon[1:], 1) if t in NEGATIONS and canon[i - 1] in _COPULAS), None)
-    return negation is not None and any(
-        canon[i : i + 2] in _THAT_MANY for i in range(negation + 1, len(canon) - 1)
-    )
+    negated = [i for i in range(1, len(canon)) if canon[i] in NEGATIONS and canon[i - 1] in _COPULAS]
+    return bool(negated) and any(canon[i : i + 2] in _THAT_MANY for i in range(negated[0] + 1, len(canon)))
 
 
 _DENIAL_CONTENT = 4  # content words of a sentence that only denies ("never died, the story is invented")
