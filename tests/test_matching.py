@@ -1289,3 +1289,11 @@ def test_denying_the_figure_denies_the_message() -> None:
     # not being able to picture the figure is no denial
     pictured = "turkey has sent 5,000 troops to libya. i can't even picture that many people"
     assert_answered(troops, pictured, "c0")
+
+
+def test_its_own_soldiers_are_the_subjects() -> None:
+    combat = matcher_of(
+        "Iran intends to use Syrian soldiers in combat in the Idlib region.", "Turkey closed its airspace."
+    )
+    assert_answered(combat, "iran plans to throw syrian soldiers into combat around idlib", "c0")
+    assert_not_answered(combat, "iran intends to send its own soldiers to fight in syria", "c0")

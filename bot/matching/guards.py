@@ -524,6 +524,9 @@ def _roles_factor(query: Side, doc: Side, shared: set[str], actors: frozenset[st
         owners += [q[k - 1] for k in range(1, len(q)) if q[k] == head and q[k - 1] in shared]
         after_of = [k + 2 for k in range(len(q) - 2) if q[k] == head and q[k + 1] == "of"]
         owners += [y for k in after_of for y in q[k : k + 2] if y in shared]
+        # "its own soldiers" are the subject's: "Russia intends to send its own soldiers to North Korea"
+        if any(q[k] == head and q[k - 1] == "own" for k in range(1, len(q))):
+            owners += [y for y, role in q_roles.items() if role == "A"]
         if owners and x not in owners and x not in people:
             return SWAPPED_ROLES
     return 1.0
