@@ -1225,6 +1225,9 @@ def test_anger_at_what_someone_did_reports_it() -> None:
         "syria is furious that turkey sent drones over damascus",
         "syria big mad that turkey sent drones over damascus",
         "syria keeps crying that turkey sent drones over damascus",
+        # "it says" inside what the speaker said names no other speaker
+        "syria is furious about turkish drones it says flew over damascus",
+        "syria is complaining about drones that it says turkey flew over damascus",
     ):
         result = drones.check(text)
         assert result.decision is Decision.AUTOREPLY and top(result) == "c0", text

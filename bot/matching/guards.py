@@ -976,8 +976,7 @@ def drop_attribution(
             token = canon[i]
             if token in NEGATIONS:
                 break
-            # "... detected drones and blames Seoul": a second deed, not a speaker
-            if token in _REPORTING and i > start and canon[i - 1] != "and" and _reports(canon, i):
+            if token in _REPORTING and i > start and not _inner(canon, start, i) and _reports(canon, i):
                 rest = i + 1 + (i + 1 < len(canon) and canon[i + 1] == "that")
                 # a speaker is a few words ("South Korea's spy agency"); more is what was said
                 speaker = sum(1 for t in canon[start:i] if t not in NON_CONTENT)
@@ -1010,6 +1009,18 @@ def drop_attribution(
 
 
 _FIRST_PERSON = frozenset(("i", "we", "my", "our"))
+
+
+def _inner(canon: list[str], start: int, i: int) -> bool:
+    """Is the reporting verb at i part of what is said, not of who says it? "... detected drones and
+    blames Seoul" (a second deed), "... furious about drones it says flew over ..." (a speaker already
+    named: a word of what was said comes before "it says")."""
+    if canon[i - 1] == "and":
+        return True
+    return start > 0 and canon[i - 1] in _PRONOUNS and any(t not in NON_CONTENT for t in canon[start : i - 1])
+
+
+_PRONOUNS = frozenset(("it", "they", "he", "she", "we", "i"))
 
 
 def _first_person_is(actor: str, canon: list[str], adjectives: set[int]) -> tuple[list[str], set[int]]:
