@@ -1238,6 +1238,7 @@ def test_whom_an_accusation_blames_did_the_deed() -> None:
     for text in (
         "the syrian defence ministry blames turkey for drones it says it spotted over damascus",
         "syria says it spotted drones over damascus and blames turkey for sending them",
+        "syria points the finger at turkey for the drones over damascus",
     ):
         result = drones.check(text)
         assert result.decision is Decision.AUTOREPLY and top(result) == "c0", text

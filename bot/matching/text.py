@@ -217,6 +217,8 @@ def clean(text: str) -> str:
         text = text.replace("cannot", "can not")
     if "casualt" in text:  # casualties are the killed and the wounded, which is how claims count them
         text = _CASUALTIES.sub("killed and wounded", text)
+    if "finger at" in text:  # pointing the finger at someone for something blames them for it
+        text = _FINGER_AT.sub("blaming", text)
     if " that" in text:  # "it's false that X" denies X as "it is not true that X" does
         text = _DENIED_THAT.sub(" it is not true that ", text)
     # one phrase for a trade, whose two sides the guards compare: "in exchange", "as payment for"
@@ -232,6 +234,7 @@ def clean(text: str) -> str:
 
 
 _CASUALTIES = re.compile(r"\bcasualt(?:y|ies)\b")
+_FINGER_AT = re.compile(r"\bpoint(?:s|ed|ing)? (?:the|a|its|their) fingers? at\b")
 
 
 # "3.10.2024", "3-10-2024", "2024-10-03" and, where the day is above 12, "10/31/2024": a day, a
