@@ -839,6 +839,12 @@ def test_a_people_named_as_such_stands_for_its_forces_only() -> None:
     assert "actors only" not in explained["c0"][1].reasons
     # ... but not their sugar
     assert "actors only" in explained["c1"][1].reasons
+    # the forces stood for count as said where the claim names other actors too
+    belligerents = matcher_of(
+        "Syrian forces are co-belligerents in the war against Iraq, and Turkey sets no limits on using its "
+        "weapons against them."
+    )
+    assert "missing actor" not in belligerents.explain("the syrians are co-belligerents now")["c0"][1].reasons
 
 
 def test_a_speaker_closing_the_sentence_is_not_part_of_the_claim() -> None:

@@ -228,7 +228,9 @@ def compare(
             # "North Korea's army is huge" shares two of the three words of "North Korean troops are in
             # Russia"; "Russia sent its army to Ukraine" puts Russia where North Korea was.
             # "Wagner mercenaries are present in Russia's Kursk region" says nothing of whose soldiers are
-            if missing == d_actors or len(common - actors) <= 1 or _subject(doc, d_actors, actors) in missing:
+            # (the forces a people stands for count as said: "the North Koreans are co-belligerents")
+            said = len(common - actors) + len(stands_for)
+            if missing == d_actors or said <= 1 or _subject(doc, d_actors, actors) in missing:
                 checks.append(("missing actor", MISSING_ACTOR))
             if shared:
                 checks.append(("role", _taken_role(query, doc, shared, d_actors, missing, actors)))
