@@ -203,6 +203,9 @@ def test_chat_spellings_of_small_words() -> None:
 def test_an_s_before_a_verb_is_is_not_whose() -> None:
     assert tokens(clean("russia's going to send troops")) == tokens(clean("russia is going to send troops"))
     assert tokens(clean("kim's troops"))[1] == "'s"
+    # a verb in -ing is one too, unless "of" makes it a noun ("Russia's bombing of Kyiv")
+    assert tokens(clean("iran's lending syria drones")) == tokens(clean("iran is lending syria drones"))
+    assert tokens(clean("russia's bombing of kyiv"))[1] == "'s"
 
 
 def test_military_with_no_noun_after_it_is_the_forces() -> None:
