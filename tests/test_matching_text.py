@@ -206,6 +206,9 @@ def test_an_s_before_a_verb_is_is_not_whose() -> None:
     # a verb in -ing is one too, unless "of" makes it a noun ("Russia's bombing of Kyiv")
     assert tokens(clean("iran's lending syria drones")) == tokens(clean("iran is lending syria drones"))
     assert tokens(clean("russia's bombing of kyiv"))[1] == "'s"
+    # ... and so is an adverb
+    adverb = tokens(clean("iran's actually gonna send drones"))
+    assert adverb == tokens(clean("iran is actually gonna send drones"))
 
 
 def test_military_with_no_noun_after_it_is_the_forces() -> None:

@@ -57,7 +57,9 @@ _PREFIX_HYPHEN = re.compile(
 _POSSESSIVE = re.compile(r"'s(?<=\w's)\b")  # the literal first: searched fast
 # "Russia's going to ...", "Kim's been ...": "is" / "has", not whose
 _VERB_S = re.compile(
-    r"'s(?<=\w's)(?=\s+(?:going|gonna|been|about|not|never|still|just|already|also|now|got|\w{3,}ing\b(?!\s+of\b))\b)"
+    r"'s(?<=\w's)(?=\s+(?:going|gonna|been|about|not|never|still|just|already|also|now|got|"
+    r"actually|really|rly|literally|basically|definitely|probably|totally|seriously|officially|finally|"
+    r"apparently|reportedly|supposedly|allegedly|lowkey|\w{3,}ing\b(?!\s+of\b))\b)"
 )
 # (?=\d) first: the regex engine then skips to digits instead of trying every position
 _ORDINAL = re.compile(r"(?=\d)\b(\d+)(?:st|nd|rd|th)\b")
