@@ -160,6 +160,8 @@ def test_proper_names_are_the_capitalised_words_inside_a_sentence() -> None:
 
     names = proper_names("Engineers reopened the bridge near Porto on Monday in October. Then Lisbon.")
     assert names == {"porto", "monday", "lisbon"}  # "Engineers" and "Then" start sentences; months are dates
+    # a title-case headline capitalises small words too: they name nothing
+    assert proper_names("Report: Did Porto Have More Bridges Than Lisbon?") == {"porto", "bridg", "lisbon"}
 
 
 def test_split_speaker() -> None:

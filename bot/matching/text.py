@@ -479,7 +479,8 @@ def stems(surface: list[str]) -> list[str]:
 
 def proper_names(text: str) -> frozenset[str]:
     """Stems of the capitalised words of a claim that do not start a sentence ("Kursk", "Donetsk"):
-    the names of places and things, which a message cannot swap for others and still restate it."""
+    the names of places and things, which a message cannot swap for others and still restate it.
+    Small words are no names, even in a title-case headline ("Did Congress Pass ...")."""
     names = set()
     for match in _CAPITALISED.finditer(text, 0, MAX_CHARS):
         before = match.start() - 1
@@ -487,7 +488,7 @@ def proper_names(text: str) -> frozenset[str]:
             before -= 1
         if before >= 0 and text[before] not in ".!?:\"'(\u201c":
             names.add(stem(match.group().lower()))
-    return frozenset(names - MONTHS)
+    return frozenset(names - MONTHS - NON_CONTENT)
 
 
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
