@@ -106,9 +106,11 @@ class Side:
                     what = [t for j, t in words if j < i][-NUMBER_REACH:]
                     what += [t for j, t in words if j > i][:NUMBER_REACH]
                 counted.append((token, frozenset(what)))
+        content_set = frozenset(content)
+        named = names & content_set  # most names are actors, rewritten to their group's token
         return cls(
-            canon, adjectives, content, frozenset(content), numbers, number_at, values, pairs, negated,
-            counted, frozenset(dates), names, [i for i, t in enumerate(canon) if t in names] if names else [],
+            canon, adjectives, content, content_set, numbers, number_at, values, pairs, negated,
+            counted, frozenset(dates), names, [i for i, t in enumerate(canon) if t in named] if named else [],
             not _RECEIVING.isdisjoint(canon),
         )
 
