@@ -745,7 +745,7 @@ def _substituted(query: Side, doc: Side, actors: frozenset[str]) -> bool:
     """The message puts another word where the claim has a proper name: "in Russia's Belgorod region"
     for "in Russia's Kursk region", "near Kharkiv" for "near Donetsk". The slot is known by the
     claim's words on both sides of the name, or by a preposition that places things ("near X")."""
-    missing = doc.names - query.content_set - actors
+    missing = (doc.names & doc.content_set) - query.content_set - actors
     if not missing:  # every name is there: nothing was put in its place
         return False
     d, q = doc.canon, query.canon
