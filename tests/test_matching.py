@@ -1313,3 +1313,16 @@ def test_mutual_aid_is_mutual_assistance() -> None:
     pact = matcher_of("Iran could invoke the mutual assistance clause of its pact with Syria.")
     aid = pact.explain("iran could invoke the mutual aid clause of its pact with syria")["c0"][1]
     assert aid.d_cov == pytest.approx(1.0) and aid.q_cov == pytest.approx(1.0)
+
+
+def test_whom_a_side_is_against_may_fight_back() -> None:
+    belligerents = matcher_of(
+        "Syrian forces are co-belligerents in the war against Iraq, and Turkey sets no limits on using its "
+        "weapons against them.",
+        "Iran closed its airspace.",
+    )
+    hit_back = "syrian troops are co-belligerents now, meaning baghdad can hit them with turkish weapons"
+    assert_answered(belligerents, hit_back, "c0")
+    # "without restriction" says "no limits"
+    unrestricted = "syrian forces are co-belligerents, so iraq can use turkish arms on them without limits"
+    assert_answered(belligerents, unrestricted, "c0")

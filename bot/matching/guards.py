@@ -504,7 +504,9 @@ def _roles_factor(query: Side, doc: Side, shared: set[str], actors: frozenset[st
         return SWAPPED_ROLES
     # the claim's destination acts in the message: "Russia sends North Korean troops into battle" is not
     # "North Korean troops are in Russia" (a receiving verb keeps it the destination, see _roles)
-    if any(d_roles.get(x) == "B" and q_roles.get(x) == "A" and x in d_nouns for x in ordered):
+    # (whom the claim's side is against may fight back: "Kyiv can hit them" for "the war against Ukraine")
+    d_opposed = _opposed(doc, shared)
+    if any(d_roles.get(x) == "B" and q_roles.get(x) == "A" and x in d_nouns - d_opposed for x in ordered):
         return SWAPPED_ROLES
     # ... or owns what the claim's subject has there: "Russian battalions" for North Korean troops' own
     # battalions in Russia (not what the claim says is its own: "the Russian region" for "Russia's Kursk

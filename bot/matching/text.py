@@ -111,7 +111,7 @@ STOPWORDS = _wordset(
     according accordingly report reports reported claim claims claimed claiming think thinks believe believes
     """
 )
-NEGATIONS = _wordset("not no never neither nor none nobody nothing nowhere")
+NEGATIONS = _wordset("not no never neither nor none nobody nothing nowhere without")
 # Negation words are not stopwords: they are kept in the token stream for the negation guard,
 # but they are not indexed as content.
 COMMA = ","
