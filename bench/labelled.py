@@ -33,7 +33,7 @@ ALL_KINDS = POSITIVE_KINDS + NEAR_MISS_KINDS + UNRELATED_KINDS
 # Which sets engine changes were chosen on, and which only report (bench/data/README.md says why).
 TUNING_SPLITS = (
     "dev", "tune", "final", "sealed", "unseen", "probe", "probe2", "probe3", "blind", "fresh", "next",
-    "after", "probe4", "later", "untouched", "coda", "epilogue", "finale", "reprise", "curtain",
+    "after", "probe4", "later", "untouched", "coda", "epilogue", "finale", "reprise", "curtain", "probe5",
 )
 REPORTING_SPLITS = ("test", "holdout", "encore", "bravo", "ovation")
 
