@@ -1296,6 +1296,9 @@ def test_denying_the_figure_denies_the_message() -> None:
     troops = matcher_of("Turkey has sent 5,000 troops to Libya.", "Iran closed its airspace.")
     denied = "5,000 turkish troops in libya? nah, there aren't anywhere near that many"
     assert_not_answered(troops, denied, "c0")
+    # a sentence opening with a denial denies what came before
+    opening = "5,000 turkish troops in libya? not even close, the real number is far lower"
+    assert_not_answered(troops, opening, "c0")
     # not being able to picture the figure is no denial
     pictured = "turkey has sent 5,000 troops to libya. i can't even picture that many people"
     assert_answered(troops, pictured, "c0")

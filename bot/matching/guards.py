@@ -878,14 +878,25 @@ def _called_false(canon: list[str], common: set[str]) -> bool:
 
 
 def denial(canon: list[str]) -> bool:
-    """A sentence that only calls what was said false: "never happened", "that's a lie", "not true"."""
-    content = [t for t in canon if t not in NON_CONTENT]
-    if len(content) > _DENIAL_CONTENT:
-        return False
-    after_negation = {canon[i] for i in range(1, len(canon)) if canon[i - 1] in NEGATIONS}
-    if after_negation & _DENIED or not _FALSE.isdisjoint(content):
+    """A sentence that only calls what was said false: "never happened", "that's a lie", "not true", or
+    opens by denying it ("not even close, the real toll is far lower")."""
+    if COMMA in canon[1:] and _negation_denies(canon[: canon.index(COMMA, 1)]):
         return True
-    # "there aren't anywhere near that many": the figure said is denied (not "can't picture that many")
+    return _negation_denies(canon) or (_says_little(canon) and not _FALSE.isdisjoint(canon))
+
+
+def _says_little(canon: list[str]) -> bool:
+    return sum(1 for t in canon if t not in NON_CONTENT) <= _DENIAL_CONTENT
+
+
+def _negation_denies(canon: list[str]) -> bool:
+    """A negation that denies all that was said: "not true", "never happened", "not even close",
+    "there aren't anywhere near that many" (not "can't picture that many")."""
+    if NEGATIONS.isdisjoint(canon) or not _says_little(canon):
+        return False
+    after = [canon[i : i + 2] for i in range(1, len(canon)) if canon[i - 1] in NEGATIONS]
+    if any(words[0] in _DENIED or words == ["even", "close"] for words in after):
+        return True
     negated = [i for i in range(1, len(canon)) if canon[i] in NEGATIONS and canon[i - 1] in _COPULAS]
     return bool(negated) and any(canon[i : i + 2] in _THAT_MANY for i in range(negated[0] + 1, len(canon)))
 
