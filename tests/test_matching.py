@@ -1329,3 +1329,12 @@ def test_whom_a_side_is_against_may_fight_back() -> None:
     # "without restriction" says "no limits"
     unrestricted = "syrian forces are co-belligerents, so iraq can use turkish arms on them without limits"
     assert_answered(belligerents, unrestricted, "c0")
+
+
+def test_the_claims_people_from_somewhere_else_are_other_people() -> None:
+    combat = matcher_of(
+        "Iran intends to use Syrian soldiers in combat in the Idlib region.", "Turkey closed its airspace."
+    )
+    assert_answered(combat, "iran intends to use soldiers from syria in combat in the idlib region", "c0")
+    elsewhere = "iran intends to use conscripts from isfahan in combat in the idlib region"
+    assert_not_answered(combat, elsewhere, "c0")

@@ -698,9 +698,12 @@ def _replaced(query: Side, doc: Side, missing: set[str], actors: frozenset[str])
     for i, actor in enumerate(d):
         if actor not in missing:
             continue
-        # the claim's people with a name of other people: "the Wagner guys" for "North Korean soldiers"
+        # the claim's people with a name of other people: "the Wagner guys" or "conscripts from Siberia"
+        # for "North Korean soldiers"
         if _modifies(doc, i) and any(
-            _word_of_its_own(q[j - 1], doc, actors) for j in range(1, len(q)) if q[j] == d[i + 1]
+            _word_of_its_own(q[j - 1], doc, actors) or _from_other(q, j, doc, actors)
+            for j in range(1, len(q))
+            if q[j] == d[i + 1]
         ):
             return True
         end = i + 2 if i in doc.adjectives else i + 1  # past the word an adjective qualifies
@@ -734,6 +737,20 @@ def _word_of_its_own(word: str, doc: Side, actors: frozenset[str]) -> bool:
     """A content word that is none of the claim's, no actor and no figure: something else named in a
     place of the claim's ("Wagner guys", "over the border", "near Kharkiv")."""
     return not (word in NON_CONTENT or word in doc.content_set or word in actors or word[:1].isdigit())
+
+
+def _from_other(q: list[str], j: int, doc: Side, actors: frozenset[str]) -> bool:
+    """Does the word at j come "from" a place of its own ("conscripts from Siberia"; "from the North"
+    names a direction, or a Korea the message did not name)?"""
+    return (
+        j + 2 < len(q)
+        and q[j + 1] in _FROM
+        and _placed_other(q, j + 2, doc, actors)
+        and q[j + 2 + (q[j + 2] in _OWNERS)] not in _DIRECTIONS
+    )
+
+
+_DIRECTIONS = frozenset(("north", "south", "east", "west"))
 
 
 def _placed_other(q: list[str], j: int, doc: Side, actors: frozenset[str]) -> bool:
