@@ -23,6 +23,7 @@ def norm(text: str) -> list[str]:
         ("ten thousand troops", ["10000", "troops"]),
         ("10 thousand troops", ["10000", "troops"]),
         ("ten thousands soldier", ["10000", "soldier"]),
+        ("one and a half thousand troops", ["1500", "troops"]),
         ("10 grand worth of troops", ["10000", "worth", "of", "troops"]),
         ("thousands of troops", ["thousands", "of", "troops"]),
         ("a grand total", ["a", "grand", "total"]),
@@ -226,7 +227,7 @@ def test_military_with_no_noun_after_it_is_the_forces() -> None:
         ("on 2024-10-03", ["on", "3", "october", "2024"]),
         ("on 10/31/2024", ["on", "31", "october", "2024"]),
         ("on 31/10/2024", ["on", "31", "october", "2024"]),
-        ("on 3/10/2024", ["on", "3", "10", "2024"]),  # day and month cannot be told apart
+        ("on 3/10/2024", ["on", "2024"]),  # 3 October or March 10: only the year is sure, as with "10/3"
         ("on 99.99.2024", ["on", "99.99", "2024"]),
         # without the year, after a word that says when
         ("by 31.10", ["by", "31", "october"]),

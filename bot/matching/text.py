@@ -259,8 +259,8 @@ def _date_repl(match: re.Match[str]) -> str:
         day, month, year = int(iso_day), int(iso_month), iso_year
     elif separator == "/":
         day, month = sorted((int(first), int(second)), reverse=True)  # the day is the one above 12
-        if day <= 12:
-            return match.group(0)
+        if day <= 12 and day != month:  # "3/10/2024": 3 October or March 10, so only the year is sure
+            return f" {year} "
     else:
         day, month = int(first), int(second)
     if not (1 <= month <= 12 and 1 <= day <= 31):
@@ -421,6 +421,12 @@ def _fold_number_words(raw: list[str]) -> list[str]:
         if word == "half" and i + 1 < n and raw[i + 1] in _SCALES:  # "a half dozen", "half million"
             out.append(format_number(_SCALES[raw[i + 1]] / 2))
             i += 2
+            continue
+        # "one and a half thousand", "two and a half million"
+        units = _UNITS.get(word) or _WEAK_UNITS.get(word)
+        if units and raw[i + 1 : i + 4] == ["and", "a", "half"] and i + 4 < n and raw[i + 4] in _SCALES:
+            out.append(format_number((units + 0.5) * _SCALES[raw[i + 4]]))
+            i += 5
             continue
         starts = word in _UNITS or word in _SCALES or (
             word in _WEAK_UNITS and i + 1 < n and raw[i + 1] in _SCALES
