@@ -866,6 +866,13 @@ def test_days_conflict_with_days_and_years_with_years() -> None:
     # a range of days: the second day is a date as the first is, not a figure counting something
     first = wheat.check("between march 1-7, canada shipped 48,600 tonnes of wheat to japan")
     assert first.decision is Decision.AUTOREPLY
+    # ... whichever comes first, the days or the month
+    second_week = matcher_of("Canada shipped 48,600 tonnes of wheat to Japan in the 2nd week of March 2023.")
+    for text in (
+        "canada shipped 48,600 tonnes of wheat to japan around march 8-14",
+        "canada shipped 48,600 tonnes of wheat to japan around 8-14 march",
+    ):
+        assert second_week.check(text).decision is Decision.AUTOREPLY, text
     other_year = wheat.explain("canada shipped 48,600 tonnes of wheat to japan in march 2021")
     assert "date" in other_year["c0"][1].reasons
     april = "canada shipped 48,600 tonnes of wheat to japan in the first week of april"

@@ -93,9 +93,15 @@ class Side:
         dates = set()
         for i in number_at:
             token = content[i]
-            # "October 8-14": a day right after a day of a month is one too
+            # "October 8-14", "8-14 October": a day next to a day of a month is one too
             after_day = i > 0 and content[i - 1] in dates and _value(token) <= 31
-            if _beside_month(content, i) or _is_year(token) or after_day:
+            before_day = (
+                i + 2 < len(content)
+                and content[i + 2] in MONTHS
+                and content[i + 1][:1].isdigit()
+                and max(_value(token), _value(content[i + 1])) <= 31
+            )
+            if _beside_month(content, i) or _is_year(token) or after_day or before_day:
                 dates.add(token)
             else:
                 around = content[max(i - NUMBER_REACH, 0) : i] + content[i + 1 : i + 1 + NUMBER_REACH]
