@@ -1319,12 +1319,6 @@ def test_its_own_soldiers_are_the_subjects() -> None:
     assert_not_answered(combat, "iran intends to send its own soldiers to fight in syria", "c0")
 
 
-def test_mutual_aid_is_mutual_assistance() -> None:
-    pact = matcher_of("Iran could invoke the mutual assistance clause of its pact with Syria.")
-    aid = pact.explain("iran could invoke the mutual aid clause of its pact with syria")["c0"][1]
-    assert aid.d_cov == pytest.approx(1.0) and aid.q_cov == pytest.approx(1.0)
-
-
 def test_whom_a_side_is_against_may_fight_back() -> None:
     belligerents = matcher_of(
         "Syrian forces are co-belligerents in the war against Iraq, and Turkey sets no limits on using its "

@@ -96,7 +96,6 @@ _GENERAL: tuple[tuple[str, ...], ...] = (
     ("transfer", "supply", "provide", "hand over"),
     ("ships", "vessels", "boats", "freighters", "cargo ships"),
     ("invoke", "activate", "trigger"),
-    ("assistance", "aid"),
     ("intend", "plan", "intention", "want"),
     ("strike", "hit", "airstrike", "air strike", "attack"),
     ("co belligerents", "cobelligerents"),
