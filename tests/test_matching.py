@@ -759,6 +759,12 @@ def test_a_typo_of_a_people_as_a_noun_is_corrected() -> None:
     assert_answered(tanks, "the rusians have lost 300 tanks", "c0")
 
 
+def test_a_plural_is_corrected_as_its_singular() -> None:
+    battle = matcher_of("Iran sent its soldiers into battle.", "Iraq closed its airspace.")
+    assert battle._correct("battels") == "battles"  # "battel" is one edit from "battle"
+    assert battle._correct("soliders") == "soldiers"
+
+
 def test_typo_corrections_do_not_depend_on_the_hash_seed() -> None:
     # "caigo" is one edit from both "cairo" and "cargo": the tie must not follow set iteration order
     script = "from bot.matching import Matcher; print(*map(Matcher()._correct, ('caigo', 'nirth')))"

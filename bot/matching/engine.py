@@ -239,6 +239,19 @@ class Matcher:
         cached = self._typo_cache.get(word)
         if cached is not None:
             return cached
+        result = self._closest(word)
+        # a plural is corrected as its singular: "battels" -> "battles", as "battel" -> "battle"
+        if result == word and word.endswith("s") and len(word) > 4:
+            singular = self._closest(word[:-1])
+            if singular != word[:-1]:
+                result = singular + "s"
+        if len(self._typo_cache) >= _MAX_TYPO_CACHE:
+            self._typo_cache.clear()
+        self._typo_cache[word] = result
+        return result
+
+    def _closest(self, word: str) -> str:
+        """The first closest known word within the edit limit, shortest first, or the word itself."""
         limit = 1 if len(word) < 8 else 2
         # A four-letter word is only taken for a longer one ("noth" -> "north") or its own letters in
         # another order ("snet" -> "sent"): too many short words are one substitution apart ("army" / "arms").
@@ -260,9 +273,6 @@ class Matcher:
                 found = OSA.distance(word, other, score_cutoff=limit)
                 if found < distance:
                     result, distance = other, found
-        if len(self._typo_cache) >= _MAX_TYPO_CACHE:
-            self._typo_cache.clear()
-        self._typo_cache[word] = result
         return result
 
     def _typo_table(self, first: str) -> tuple[list[str], np.ndarray, dict[int, tuple[int, int]]]:
