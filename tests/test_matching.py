@@ -1345,3 +1345,9 @@ def test_the_claims_people_from_somewhere_else_are_other_people() -> None:
     assert_answered(combat, "iran intends to use soldiers from syria in combat in the idlib region", "c0")
     elsewhere = "iran intends to use conscripts from isfahan in combat in the idlib region"
     assert_not_answered(combat, elsewhere, "c0")
+
+
+def test_not_just_adds_rather_than_denies() -> None:
+    drones = matcher_of("Iran sent drones to Syria.", "Iraq closed its airspace.")
+    assert_answered(drones, "iran did not just send drones to syria, it sent pilots too", "c0")
+    assert_not_answered(drones, "iran did not send drones to syria", "c0")

@@ -837,12 +837,15 @@ def _negated(canon: list[str], common: set[str], actors: frozenset[str] = frozen
         token in NEGATIONS
         and not (i == 1 and _asks(canon))
         and not _answers(canon, i)
+        and canon[i + 1 : i + 2] not in _NOT_JUST  # "not just filler for Russian units" adds, not denies
         and _bears_on(canon, i, common, actors)
         for i, token in enumerate(canon)
     ):
         return True
     return not _MAY_DENY.isdisjoint(canon) and _called_false(canon, common)
 
+
+_NOT_JUST = (["just"], ["only"], ["simpli"], ["mere"])
 
 # Nouns a negation denies a whole clause through (as stems)
 _EVIDENCE = frozenset(("evid", "proof", "sign", "indic", "trace"))
