@@ -262,3 +262,9 @@ def test_a_later_clause_that_points_back_takes_the_first_clauses_subject() -> No
 
 def test_zero_before_a_noun_denies_as_no_does() -> None:
     assert tokens(clean("zero proof of it")) == tokens(clean("no proof of it"))
+
+
+def test_a_verb_whose_stem_is_another_noun_keeps_its_form() -> None:
+    # "kim shipped his army out" is about sending, not about ships
+    shipped, ships, ship = (tokens(clean(text))[-1] for text in ("kim shipped", "russian ships", "a ship"))
+    assert shipped != ships == ship

@@ -142,6 +142,8 @@ _IRREGULAR = {
     }.items()
     for form in forms.split()
 }
+# verb forms whose stem is a noun of another meaning: "shipped his army" is not about ships
+_VERB_NOT_NOUN = frozenset(("shipped", "shipping"))
 _IRREGULAR["zero"] = "no"  # "zero proof" denies as "no proof" does (as a figure, people write 0)
 _stemmer = snowballstemmer.stemmer("english")
 _stem_cache: dict[str, str] = {}
@@ -153,7 +155,7 @@ def stem(word: str) -> str:
     cached = _stem_cache.get(word)
     if cached is not None:
         return cached
-    keep = word[0].isdigit() or word in NON_CONTENT or len(word) > 40
+    keep = word[0].isdigit() or word in NON_CONTENT or len(word) > 40 or word in _VERB_NOT_NOUN
     result = word if keep else _stemmer.stemWord(_IRREGULAR.get(word, word))
     if len(_stem_cache) >= _STEM_CACHE_MAX:
         _stem_cache.clear()  # bounded: a flood of junk words must not grow memory without limit
