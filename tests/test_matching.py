@@ -1351,3 +1351,15 @@ def test_not_just_adds_rather_than_denies() -> None:
     drones = matcher_of("Iran sent drones to Syria.", "Iraq closed its airspace.")
     assert_answered(drones, "iran did not just send drones to syria, it sent pilots too", "c0")
     assert_not_answered(drones, "iran did not send drones to syria", "c0")
+
+
+def test_another_actors_forces_in_the_place_of_the_claims_are_another_claim() -> None:
+    belligerents = matcher_of(
+        "Syrian forces are co-belligerents in the war against Iraq, and Turkey sets no limits on using its "
+        "weapons against them.",
+        "Iran closed its airspace.",
+    )
+    assert_answered(belligerents, "turkey sets no limits on using its weapons against syrian forces", "c0")
+    # "forces" alone does not name whose they are: the claim's Syria is left out and Turkey put there
+    swapped = "iran says turkish forces are co-belligerents in the war and sets no limits on targeting them"
+    assert_not_answered(belligerents, swapped, "c0")

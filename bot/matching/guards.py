@@ -223,7 +223,9 @@ def compare(
             # "in Russia's Kursk region": naming Kursk names where it is
             places = _roles(doc, d_actors, actors)[1]
             qualified = {x: _qualified(doc, x) for x in missing}
-            implied = {x for x in missing if x in places and all(w in common for w in qualified[x])}
+            # (a name only: "against North Korean forces" does not say whose "forces" are)
+            named = common & doc.names
+            implied = {x for x in missing if x in places and all(w in named for w in qualified[x])}
             # "flying drones over the capital" for "over Pyongyang": a capital named by what it is
             implied |= {x for x in missing if x in places and _capital_in_place(query, doc, x)}
             if implied:  # ... so the message says it too
@@ -704,10 +706,10 @@ def _replaced(query: Side, doc: Side, missing: set[str], actors: frozenset[str])
     for i, actor in enumerate(d):
         if actor not in missing:
             continue
-        # the claim's people with a name of other people: "the Wagner guys" or "conscripts from Siberia"
-        # for "North Korean soldiers"
+        # the claim's people with a name of other people: "the Wagner guys", "conscripts from Siberia" or
+        # "US forces" for "North Korean soldiers"
         if _modifies(doc, i) and any(
-            _word_of_its_own(q[j - 1], doc, actors) or _from_other(q, j, doc, actors)
+            _word_of_its_own(q[j - 1], doc, actors) or q[j - 1] in actors or _from_other(q, j, doc, actors)
             for j in range(1, len(q))
             if q[j] == d[i + 1]
         ):
