@@ -201,6 +201,7 @@ def test_k_after_a_figure_is_thousand() -> None:
 def test_chat_spellings_of_small_words() -> None:
     chat = tokens(clean("drones ovr pyongyang frm seoul w love"))
     assert chat == tokens(clean("drones over pyongyang from seoul with love"))
+    assert tokens(clean("over the capitol")) == tokens(clean("over the capital"))
 
 
 def test_an_s_before_a_verb_is_is_not_whose() -> None:

@@ -136,6 +136,7 @@ _IRREGULAR = {
         "sink": "sank sunk", "wear": "wore worn", "forbid": "forbade forbidden",
         # chat spellings of the small words the guards read ("flew drones ovr pyongyang")
         "over": "ovr", "from": "frm", "with": "w wit", "through": "thru", "are": "r", "about": "abt",
+        "capital": "capitol",  # chat writes the building for the city more often than it means it
         # month abbreviations: "oct 3" is "october 3"
         "january": "jan", "february": "feb", "march": "mar", "april": "apr", "june": "jun", "july": "jul",
         "august": "aug", "september": "sep sept", "october": "oct", "november": "nov", "december": "dec",
