@@ -1072,7 +1072,7 @@ def test_war_chat_slang_meets_the_military_words() -> None:
     assert canon("the iranian contingent") == canon("the iranian troops")
     assert canon("the iranian military units") == canon("the iranian troops")
     assert canon("vlad's war") == canon("putin's war") == canon("putler's war")
-    assert canon("best korea's grunts") == canon("north korea's troops")
+    assert canon("best korea's grunts") == canon("north korea's troops") == canon("rocket man's troops")
     assert canon("into the meatgrinder") == canon("into the fighting")
     assert canon("into the trenches") == canon("into combat")
     assert canon("40 iranian soldiers kia") == canon("40 iranian soldiers killed")

@@ -30,7 +30,7 @@ _COUNTRIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("united kingdom", "uk", "britain", "great britain", "london"), ("british",)),
     (
         ("north korea", "n korea", "nk", "dprk", "democratic people's republic of korea", "pyongyang",
-         "kim jong un", "kim", "korean people's army", "kpa", "hermit kingdom", "best korea"),
+         "kim jong un", "kim", "korean people's army", "kpa", "hermit kingdom", "best korea", "rocket man"),
         ("north korean", "n korean", "nork"),
     ),
     (("south korea", "s korea", "sk", "rok", "republic of korea", "seoul"), ("south korean", "s korean")),
