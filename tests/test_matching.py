@@ -1363,3 +1363,10 @@ def test_another_actors_forces_in_the_place_of_the_claims_are_another_claim() ->
     # "forces" alone does not name whose they are: the claim's Syria is left out and Turkey put there
     swapped = "iran says turkish forces are co-belligerents in the war and sets no limits on targeting them"
     assert_not_answered(belligerents, swapped, "c0")
+
+
+def test_a_count_in_the_range_of_years_conflicts_with_the_claims_count() -> None:
+    troops = matcher_of("Some 5,000 Turkish soldiers are in Libya.", "Turkey deployed soldiers to Libya.")
+    fewer = "only 2,000 turkish soldiers are in libya"
+    assert_not_answered(troops, fewer, "c1")
+    assert "number" in troops.explain(fewer)["c0"][1].reasons

@@ -24,6 +24,10 @@ def norm(text: str) -> list[str]:
         ("10 thousand troops", ["10000", "troops"]),
         ("ten thousands soldier", ["10000", "soldier"]),
         ("one and a half thousand troops", ["1500", "troops"]),
+        # a count in the range of years is marked as one: "2,000 troops" is no date
+        ("2,000 troops", ["2000.0", "troops"]),
+        ("two thousand troops", ["2000.0", "troops"]),
+        ("in 2000", ["in", "2000"]),
         ("10 grand worth of troops", ["10000", "worth", "of", "troops"]),
         ("thousands of troops", ["thousands", "of", "troops"]),
         ("a grand total", ["a", "grand", "total"]),

@@ -318,7 +318,13 @@ def _number_repl(match: re.Match[str]) -> str:
     multiplier = word or letter
     if multiplier:
         value *= _MULTIPLIERS[multiplier]
-    return f" {format_number(value)} "
+    return f" {format_count(value)} " if sep or multiplier else f" {format_number(value)} "
+
+
+def format_count(value: float) -> str:
+    """A figure written as a count ("2,000", "2k", "two thousand"), never to be read as a year."""
+    text = format_number(value)
+    return f"{text}.0" if len(text) == 4 and 1900 <= value <= 2100 else text
 
 
 def split_clauses(cleaned: str) -> list[str]:
@@ -466,7 +472,7 @@ def _fold_number_words(raw: list[str]) -> list[str]:
             else:
                 break
             i += 1
-        out.append(format_number(total + current))
+        out.append(format_count(total + current))
     return out
 
 
