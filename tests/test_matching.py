@@ -1370,3 +1370,13 @@ def test_a_count_in_the_range_of_years_conflicts_with_the_claims_count() -> None
     fewer = "only 2,000 turkish soldiers are in libya"
     assert_not_answered(troops, fewer, "c1")
     assert "number" in troops.explain(fewer)["c0"][1].reasons
+
+
+def test_not_mixed_in_with_others_is_no_denial() -> None:
+    battalions = matcher_of(
+        "Syrian troops in Iran are organised in their own battalions with their own translators.",
+        "Iraq closed its airspace.",
+    )
+    apart = "syrian troops aren't mixed in with iranian units, they have their own battalions and translators"
+    assert_answered(battalions, apart, "c0")
+    assert_not_answered(battalions, "syrian troops in iran are not organised in their own battalions", "c0")

@@ -220,6 +220,9 @@ def clean(text: str) -> str:
         text = _MILITARY_NOUN.sub("troops", text)
     if "cannot" in text:
         text = text.replace("cannot", "can not")
+    # "not mixed in with Russian units" says whom they are kept apart from: no denial, no other actor
+    if "not " in text or "never " in text:
+        text = _NOT_MIXED.sub(" ", text)
     if "casualt" in text:  # casualties are the killed and the wounded, which is how claims count them
         text = _CASUALTIES.sub("killed and wounded", text)
     if "finger at" in text:  # pointing the finger at someone for something blames them for it
@@ -238,6 +241,11 @@ def clean(text: str) -> str:
     return text
 
 
+_NOT_MIXED = re.compile(
+    r"\b(?:not|never)\s+(?:just\s+)?(?:be\s+|being\s+|been\s+|getting\s+)?"
+    r"(?:mixed|blended|folded|merged|integrated|embedded|absorbed|lumped|sprinkled|mixing|blending)"
+    r"(?:\s+in)?\s+(?:with|into|in|among|w)\b[^,.;:!?]*"
+)
 _CASUALTIES = re.compile(r"\bcasualt(?:y|ies)\b")
 _FINGER_AT = re.compile(r"\bpoint(?:s|ed|ing)? (?:the|a|its|their) fingers? at\b")
 
