@@ -176,6 +176,9 @@ def test_split_speaker() -> None:
     assert split_speaker("per the pentagon, nk sent troops") == ("nk sent troops", "per the pentagon")
     for whole in ("russia, he says, is lying", "the kremlin says nk sent troops", "according to me nk left"):
         assert split_speaker(whole) == (whole, "")
+    # more than a few words before the comma are what was said, not who said it
+    said = "according to the pentagon the north korean units are cobelligerents, meaning no limits"
+    assert split_speaker(said) == (said, "")
 
 
 @pytest.mark.parametrize("text", ["at 2am", "at 2:30 pm", "at 14:00", "at 10 pm"])

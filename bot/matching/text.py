@@ -384,7 +384,9 @@ _TRAILING_SPEAKER = re.compile(
 
 
 # "according to X, ..." / "per X, ..." opening a sentence names who said it, too.
-_LEADING_SPEAKER = re.compile(r"^\s*((?:according to|per)\s+[^,.!?]{1,60}?),\s*(?=\S)")
+# a few words name a speaker; more before the comma are what was said ("according to the Pentagon the
+# North Korean units are co-belligerents, meaning ...")
+_LEADING_SPEAKER = re.compile(r"^\s*((?:according to|per)(?:\s+[^\s,.!?]+){1,6}),\s*(?=\S)")
 
 
 def split_speaker(cleaned: str) -> tuple[str, str]:
