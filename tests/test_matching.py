@@ -877,8 +877,15 @@ def test_days_conflict_with_days_and_years_with_years() -> None:
     for text in (
         "canada shipped 48,600 tonnes of wheat to japan around march 8-14",
         "canada shipped 48,600 tonnes of wheat to japan around 8-14 march",
+        "around march 8-14, canada shipped 48,600 tonnes of wheat to japan",
     ):
         assert second_week.check(text).decision is Decision.AUTOREPLY, text
+    # a day that ends a sentence makes no range with a figure opening the next one
+    officers = matcher_of(
+        "Six Iranian officers were killed in an Iraqi strike near Aleppo on October 3, 2024.",
+        "Turkey closed its airspace.",
+    )
+    assert_answered(officers, "were iranian officers really killed near aleppo on oct 3? six of them?", "c0")
     other_year = wheat.explain("canada shipped 48,600 tonnes of wheat to japan in march 2021")
     assert "date" in other_year["c0"][1].reasons
     april = "canada shipped 48,600 tonnes of wheat to japan in the first week of april"

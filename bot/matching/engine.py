@@ -25,6 +25,7 @@ from bot.matching import guards
 from bot.matching.index import NO_GUILD, UNIGRAM, InvertedIndex, bigram_key, unigram_key
 from bot.matching.synonyms import GROUP_PREFIX, Synonyms, SynonymView
 from bot.matching.text import (
+    COMMA,
     NON_CONTENT,
     NUMBER_WORDS,
     clean,
@@ -354,9 +355,10 @@ class Matcher:
         denied = len(clauses) > 1 and any(guards.denial(clause.canon) for clause in clauses)
         distinct = {t for clause in clauses for t in clause.content}
         if len(clauses) > 1 and sum(len(c.canon) for c in clauses) <= 60:
-            # A claim may run over a sentence break; the whole message is one more clause.
-            canon = [t for c in clauses for t in c.canon]
-            offsets = accumulate([0] + [len(c.canon) for c in clauses[:-1]])
+            # A claim may run over a sentence break; the whole message is one more clause (its sentences
+            # parted as clauses of one sentence are).
+            canon = [t for c in clauses for t in (COMMA, *c.canon)][1:]
+            offsets = accumulate([0] + [len(c.canon) + 1 for c in clauses[:-1]])
             adjectives = {o + i for c, o in zip(clauses, offsets, strict=True) for i in c.adjectives}
             clauses.append(_Clause(canon, adjectives, [t for c in clauses for t in c.content]))
         # What is reported mid-sentence is compared on its own too, placed after its sentence (ties go

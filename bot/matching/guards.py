@@ -91,10 +91,18 @@ class Side:
         negated = not NEGATIONS.isdisjoint(canon) or not _MAY_DENY.isdisjoint(canon)
         counted = []
         dates = set()
-        for i in number_at:
+        # where each figure stands among all the tokens: a range of days is not split by a comma
+        figure_at = [j for j, t in enumerate(canon) if t[:1].isdigit()] if number_at else []
+        for n, i in enumerate(number_at):
             token = content[i]
-            # "October 8-14", "8-14 October": a day next to a day of a month is one too
-            after_day = i > 0 and content[i - 1] in dates and _value(token) <= 31
+            # "October 8-14", "8-14 October": a day next to a day of a month is one too ("Oct 3. Six
+            # officers ..." is no range)
+            after_day = (
+                i > 0
+                and content[i - 1] in dates
+                and _value(token) <= 31
+                and COMMA not in canon[figure_at[n - 1] : figure_at[n]]
+            )
             before_day = (
                 i + 2 < len(content)
                 and content[i + 2] in MONTHS

@@ -73,7 +73,11 @@ _MULTIPLIERS = {
     "k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "mn": 1e6, "b": 1e9, "billion": 1e9, "bn": 1e9
 }
 # A full stop after a lone letter is an abbreviation ("N. Korea", "S. Korea"), not a sentence end.
-_SENTENCE_END = re.compile(r"(?=[!?;.\s])(?:[!?;]|(?<!\b[a-z])\.)[.!?;]*(?=\s|$)|\n+|\s[-\u2013\u2014]+\s")
+# (a dash between two figures is a range: "8 - 14" after the figures were spaced out)
+_SENTENCE_END = re.compile(
+    r"(?=[!?;.\s])(?:[!?;]|(?<!\b[a-z])\.)[.!?;]*(?=\s|$)|\n+"
+    r"|(?<![\d\s])\s+[-\u2013\u2014]+\s+|\s+[-\u2013\u2014]+\s+(?![\d\s])"
+)
 _WORD = re.compile(r"\d+\.\d+|'s\b|[^\W_]+")
 
 _UNITS = {
