@@ -1254,6 +1254,8 @@ def test_anger_at_what_someone_did_reports_it() -> None:
         # "it says" inside what the speaker said names no other speaker
         "syria is furious about turkish drones it says flew over damascus",
         "syria is complaining about drones that it says turkey flew over damascus",
+        # the capital naming its city still places the drones over it
+        "syria claims turkish drones were spotted above the capital damascus",
     ):
         result = drones.check(text)
         assert result.decision is Decision.AUTOREPLY and top(result) == "c0", text

@@ -399,8 +399,9 @@ def _roles(side: Side, shared: set[str], actors: frozenset[str]) -> tuple[dict[s
         if token not in shared:
             continue
         j = i - 1
-        # look past articles, possessives and other actors: "in Russia's Kursk region" puts both in B
-        while j >= 0 and j > i - 4 and (canon[j] in _SKIP or canon[j] in actors):
+        # look past articles, possessives and other actors: "in Russia's Kursk region" puts both in B;
+        # and past a capital naming its city: "above the capital Pyongyang"
+        while j >= 0 and j > i - 4 and (canon[j] in _SKIP or canon[j] in actors or canon[j] == _CAPITAL):
             j -= 1
         before = canon[j] if j >= 0 else ""
         if before in _TOWARDS:  # "to Russia", "onto North Korean soil"
