@@ -1321,6 +1321,7 @@ def test_denying_the_figure_denies_the_message() -> None:
     # a sentence opening with a denial denies what came before
     opening = "5,000 turkish troops in libya? not even close, the real number is far lower"
     assert_not_answered(troops, opening, "c0")
+    assert_not_answered(troops, "those 5,000 turkish troops in libya? they never existed", "c0")
     # not being able to picture the figure is no denial
     pictured = "turkey has sent 5,000 troops to libya. i can't even picture that many people"
     assert_answered(troops, pictured, "c0")

@@ -939,7 +939,7 @@ def _negation_denies(canon: list[str]) -> bool:
 
 
 _DENIAL_CONTENT = 4  # content words of a sentence that only denies ("never died, the story is invented")
-_DENIED = frozenset(("happen", "true"))  # "never happened", "not true"
+_DENIED = frozenset(("happen", "true", "exist"))  # "never happened", "not true", "never existed"
 _THAT_MANY = (["that", "mani"], ["that", "much"], ["so", "mani"])
 
 
