@@ -1306,6 +1306,10 @@ def test_i_and_my_in_what_an_actor_says_are_the_actor() -> None:
         assert_answered(troops, text, "c0")
     # another country's "we" is that country
     assert_not_answered(troops, "egypt says we sent 5,000 of our troops to libya", "c0")
+    # "its" and "their" are the speaker's too, before another actor is named
+    losses = matcher_of("More than 9,000 Iraqi soldiers have been killed.", "Iran closed its airspace.")
+    assert_answered(losses, "even iraqi media admit 9,000+ dead on their side", "c0")
+    assert_not_answered(losses, "iranian media admit 9,000+ dead on their side", "c0")
 
 
 def test_a_negated_verb_bears_on_the_actor_it_takes() -> None:

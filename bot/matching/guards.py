@@ -1057,12 +1057,13 @@ def drop_attribution(
         return canon, adjectives
     kept, kept_adjectives = canon[start:end], {i - start for i in adjectives if start <= i < end}
     speaking = set(speaker_span) & actors
-    if len(speaking) == 1 and not _FIRST_PERSON.isdisjoint(kept):
-        return _first_person_is(speaking.pop(), kept, kept_adjectives)
+    if len(speaking) == 1 and not _SPEAKERS_OWN.isdisjoint(kept):
+        return _speaker_is(speaking.pop(), kept, kept_adjectives, actors)
     return kept, kept_adjectives
 
 
 _FIRST_PERSON = frozenset(("i", "we", "my", "our"))
+_SPEAKERS_OWN = _FIRST_PERSON | {"its", "their"}
 
 
 def _inner(canon: list[str], start: int, i: int) -> bool:
@@ -1077,15 +1078,20 @@ def _inner(canon: list[str], start: int, i: int) -> bool:
 _PRONOUNS = frozenset(("it", "they", "he", "she", "we", "i"))
 
 
-def _first_person_is(actor: str, canon: list[str], adjectives: set[int]) -> tuple[list[str], set[int]]:
-    """Read "I"/"we" as the actor and "my"/"our" as the actor's."""
+def _speaker_is(
+    actor: str, canon: list[str], adjectives: set[int], actors: frozenset[str]
+) -> tuple[list[str], set[int]]:
+    """Read "I"/"we" as the speaking actor and "my"/"our" as the actor's; "its"/"their" too before any
+    other actor is named ("Russian media admit 71,000 dead on their side")."""
     out: list[str] = []
     moved: set[int] = set()
+    named = False
     for i, token in enumerate(canon):
         if i in adjectives:
             moved.add(len(out))
-        if token in _FIRST_PERSON:
-            out.extend((actor, POSSESSIVE) if token in ("my", "our") else (actor,))
+        named = named or token in actors
+        if token in _FIRST_PERSON or (token in _SPEAKERS_OWN and not named):
+            out.extend((actor,) if token in ("i", "we") else (actor, POSSESSIVE))
         else:
             out.append(token)
     return out, moved
