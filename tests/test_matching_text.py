@@ -134,6 +134,9 @@ def test_clauses_split_on_sentences_and_dashes_and_are_capped() -> None:
         "first one", "second one", "third", "fourth",
     ]
     assert len(split_clauses(clean("ab. " * 1000))) == 12
+    # a colon opens what is said ("fun fact from a podcast: north korea ...")
+    assert split_clauses(clean("fun fact: iran sent drones")) == ["fun fact", "iran sent drones"]
+    assert len(split_clauses(clean("iran killed and wounded by may 1: 12,430"))) == 1  # a figure follows
     # a dash between two figures is a range, not a break
     assert len(split_clauses(clean("around October 8-14, ships sailed"))) == 1
     assert len(split_clauses(clean("from 8 - 14 october, ships sailed"))) == 1

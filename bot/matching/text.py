@@ -73,9 +73,10 @@ _MULTIPLIERS = {
     "k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "mn": 1e6, "b": 1e9, "billion": 1e9, "bn": 1e9
 }
 # A full stop after a lone letter is an abbreviation ("N. Korea", "S. Korea"), not a sentence end.
-# (a dash between two figures is a range: "8 - 14" after the figures were spaced out)
+# (a colon opens what is said, unless a figure follows it: "killed by May 1: 12,430"; a dash between
+# two figures is a range: "8 - 14" after the figures were spaced out)
 _SENTENCE_END = re.compile(
-    r"(?=[!?;.\s])(?:[!?;]|(?<!\b[a-z])\.)[.!?;]*(?=\s|$)|\n+"
+    r"(?=[!?;.\s])(?:[!?;]|(?<!\b[a-z])\.)[.!?;]*(?=\s|$)|\n+|:(?=\s+[^\d\s])"
     r"|(?<![\d\s])\s+[-\u2013\u2014]+\s+|\s+[-\u2013\u2014]+\s+(?![\d\s])"
 )
 _WORD = re.compile(r"\d+\.\d+|'s\b|[^\W_]+")
