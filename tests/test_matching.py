@@ -1347,6 +1347,9 @@ def test_whom_a_side_is_against_may_fight_back() -> None:
     )
     hit_back = "syrian troops are co-belligerents now, meaning baghdad can hit them with turkish weapons"
     assert_answered(belligerents, hit_back, "c0")
+    # "fair game" says it too
+    fair_game = "syrian troops are fair game for turkish weapons now, they are co-belligerents"
+    assert_answered(belligerents, fair_game, "c0")
     # "without restriction" says "no limits"
     unrestricted = "syrian forces are co-belligerents, so iraq can use turkish arms on them without limits"
     assert_answered(belligerents, unrestricted, "c0")

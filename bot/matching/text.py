@@ -232,6 +232,8 @@ def clean(text: str) -> str:
         text = _CASUALTIES.sub("killed and wounded", text)
     if "finger at" in text:  # pointing the finger at someone for something blames them for it
         text = _FINGER_AT.sub("blaming", text)
+    if "fair game" in text:  # a target with no limits on hitting it
+        text = text.replace("fair game", "with no limits")
     if " that" in text:  # "it's false that X" denies X as "it is not true that X" does
         text = _DENIED_THAT.sub(" it is not true that ", text)
     # one phrase for a trade, whose two sides the guards compare: "in exchange", "as payment for"
