@@ -1210,6 +1210,8 @@ def test_each_comma_separated_part_has_its_own_subject() -> None:
     deal = matcher_of("Iran will give Syria drone technology in return for sending oil.")
     # Syria's subject of the first part, Iran of the second: no swap of giver and receiver
     assert deal.check("syria sends the oil, iran pays them in drone tech").decision is Decision.AUTOREPLY
+    # ... and so is each part "and" joins when an actor opens it
+    assert deal.check("syria sends oil and iran pays them in drone tech").decision is Decision.AUTOREPLY
     # in one part, the second actor is still the one acted on
     assert_not_answered(deal, "syria will give iran drone technology in return for sending oil", "c0")
 

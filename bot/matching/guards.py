@@ -44,6 +44,7 @@ _FROM = frozenset(("from",))
 _BY = frozenset(("by",))
 _WITH = frozenset(("with",))
 _SKIP = frozenset(("the", "a", "an", "'s", "of"))
+_AND = "and"
 # A later bare actor is the receiver as much as "to X" is: "North Korea gives Russia arms".
 _RECEIVER = {"O": "B"}
 # Verbs (as stems) whose subject receives what the sentence is about.
@@ -394,7 +395,9 @@ def _roles(side: Side, shared: set[str], actors: frozenset[str]) -> tuple[dict[s
     bare_seen = -1  # the comma-separated part a bare actor was last seen in
     part = 0
     for i, token in enumerate(canon):
-        if token == COMMA:
+        # a comma, or "and" before an actor, may start a part with its own subject ("Kim supplies
+        # manpower and Putin pays him back")
+        if token == COMMA or (token == _AND and i + 1 < len(canon) and canon[i + 1] in actors):
             part += 1
         if token not in shared:
             continue
