@@ -1306,6 +1306,9 @@ def test_i_and_my_in_what_an_actor_says_are_the_actor() -> None:
         "ankara says we sent 5,000 of our troops to libya",
     ):
         assert_answered(troops, text, "c0")
+    # whom the speaker addresses is not the subject
+    deployed = matcher_of("Some 5,000 Turkish soldiers were deployed in Syria.", "Iran closed its airspace.")
+    assert_answered(deployed, "erdogan said 'here syria, take 5k of my soldiers'", "c0")
     # another country's "we" is that country
     assert_not_answered(troops, "egypt says we sent 5,000 of our troops to libya", "c0")
     # "its" and "their" are the speaker's too, before another actor is named

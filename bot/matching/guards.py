@@ -45,6 +45,7 @@ _BY = frozenset(("by",))
 _WITH = frozenset(("with",))
 _SKIP = frozenset(("the", "a", "an", "'s", "of"))
 _AND = "and"
+_CALLING = frozenset(("here", "hey", "yo", "oi", "dear"))
 # A later bare actor is the receiver as much as "to X" is: "North Korea gives Russia arms".
 _RECEIVER = {"O": "B"}
 # Verbs (as stems) whose subject receives what the sentence is about.
@@ -400,6 +401,8 @@ def _roles(side: Side, shared: set[str], actors: frozenset[str]) -> tuple[dict[s
         if token == COMMA or (token == _AND and i + 1 < len(canon) and canon[i + 1] in actors):
             part += 1
         if token not in shared:
+            continue
+        if i and canon[i - 1] in _CALLING:  # "here Putin, take 10k of my guys": who is spoken to
             continue
         j = i - 1
         # look past articles, possessives and other actors: "in Russia's Kursk region" puts both in B;
