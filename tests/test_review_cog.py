@@ -117,7 +117,7 @@ async def test_wrong_vote_on_an_auto_reply_queues_the_message_it_answered(world:
 
 
 async def test_link_makes_the_question_match_the_claim(world: BotWorld):
-    question = "Pyongyang quietly shipped its soldiers over to help the Kremlin's army"
+    question = "Pyongyang quietly lent the Kremlin a five-figure contingent"
     before = await check(world.member, world.channel, question)
     assert footer_claim(before.response.embeds[0]) != SEEDED_CLAIM or "Possible" in embed_text(
         before.response.embeds[0]
