@@ -36,7 +36,7 @@ TUNING_SPLITS = (
     "after", "probe4", "later", "untouched", "coda", "epilogue", "finale", "reprise", "curtain", "probe5",
     "encore", "bravo", "ovation", "tableau", "afterword",
 )
-REPORTING_SPLITS = ("test", "holdout")
+REPORTING_SPLITS = ("test", "holdout", "postscript", "envoi")
 
 TARGET_TOP1 = 0.97
 TARGET_AUTOREPLY_PRECISION = 0.98
