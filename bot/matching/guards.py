@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from bot.matching.synonyms import FORCES, GROUP_PREFIX
+from bot.matching.synonyms import ACCUSING, FORCES, GROUP_PREFIX
 from bot.matching.text import COMMA, MONTHS, NEGATIONS, NON_CONTENT, POSSESSIVE
 
 # Score multipliers, chosen on the labelled dev set: low enough that a guarded candidate can
@@ -993,7 +993,6 @@ ATTRIBUTION_WORDS = frozenset((
     "confirms", "announced", "warns", "insists", "admits", "reveals", "estimates", "suggests", "reportedly",
     "saying", "claiming", "alleging", "accusing", "accused", "confirmed", "warned", "insisted", "admitted",
 ))
-_ACCUSING = frozenset(("accus", "blame"))
 _PASSIVE_BEFORE = frozenset(["is", "are", "was", "were", "be", "been", "being"])
 _PASSIVE_AFTER = frozenset(["to", "in", "at", "near", "on", "by", "as"])
 _SPEAKER_MAX = 6  # tokens before the reporting verb that can name a speaker
@@ -1045,7 +1044,7 @@ def drop_attribution(
                     start = rest
                 break
         # whom an accusation names did the deed: "blames Seoul for drones it says ..." has no speaker
-        if start == speaker_start or canon[start - 1] in _ACCUSING:
+        if start == speaker_start or canon[start - 1] in ACCUSING:
             break
     end = len(canon)
     first = end  # the last _TRAILING_MAX words, commas aside

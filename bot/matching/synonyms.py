@@ -187,7 +187,7 @@ class SynonymView:
             for i in range(len(clause) - 1):
                 after = clause[i + 2] if i + 2 < len(clause) else ""
                 # "the south of the country" is a direction; "accusing the South of ..." names it
-                of_ok = after != "of" or (i > 0 and clause[i - 1] in _ACCUSING)
+                of_ok = after != "of" or (i > 0 and clause[i - 1] in ACCUSING)
                 if clause[i] == "the" and clause[i + 1] in _KOREAS and of_ok and "korea" not in after:
                     clause[i : i + 2] = _KOREAS[clause[i + 1]]
             named.append(clause)
@@ -195,7 +195,8 @@ class SynonymView:
 
 
 _KOREAS = {"north": ("north", "korea"), "south": ("south", "korea")}
-_ACCUSING = frozenset(("accus", "suspect"))  # stems: "accusing the South of ..."
+# Verbs (as stems) that name who did a deed: "accusing the South of ...", "blames Seoul for ..."
+ACCUSING = frozenset(("accus", "suspect", "blame"))
 
 
 class Synonyms:
