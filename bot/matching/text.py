@@ -44,7 +44,6 @@ _US = re.compile(r"\bU\.S\.(?:A\.)?|\bUSA?\b")  # "US" the country, before case 
 _ACRONYM_DOTS = re.compile(r"\b(?:[a-z]\.){2,}(?=\W|$)")
 _ACRONYM_HINT = re.compile(r"\.[a-z]\.")  # in every acronym, and found fast (a literal first)
 # "didn't", "didnt", "can't": the verb and a separate "not" (apostrophes are often skipped in chat)
-_IN_RETURN = re.compile(r"\bin exchange\b|\b(?:as|in) (?:a )?payment(?= for\b)")
 _NOT_CONTRACTION = re.compile(
     r"(?=[cwadihsmn])\b(ca|wo|ai|do|does|did|is|are|was|were|has|have|had|should|would|could|must|need)n'?t\b"
 )
@@ -254,6 +253,7 @@ _NOT_MIXED = re.compile(
     r"(?:\s+in)?\s+(?:with|into|in|among|w)\b[^,.;:!?]*"
 )
 _CASUALTIES = re.compile(r"\bcasualt(?:y|ies)\b")
+_IN_RETURN = re.compile(r"\bin exchange\b|\b(?:as|in) (?:a )?payment(?= for\b)")
 _FINGER_AT = re.compile(r"\bpoint(?:s|ed|ing)? (?:the|a|its|their) fingers? at\b")
 
 
