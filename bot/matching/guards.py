@@ -765,12 +765,10 @@ def _word_of_its_own(word: str, doc: Side, actors: frozenset[str]) -> bool:
 def _from_other(q: list[str], j: int, doc: Side, actors: frozenset[str]) -> bool:
     """Does the word at j come "from" a place of its own ("conscripts from Siberia"; "from the North"
     names a direction, or a Korea the message did not name)?"""
-    return (
-        j + 2 < len(q)
-        and q[j + 1] in _FROM
-        and _placed_other(q, j + 2, doc, actors)
-        and q[j + 2 + (q[j + 2] in _OWNERS)] not in _DIRECTIONS
-    )
+    if j + 1 >= len(q) or q[j + 1] not in _FROM:
+        return False
+    k = _past_owners(q, j + 2)
+    return k < len(q) and _word_of_its_own(q[k], doc, actors) and q[k] not in _DIRECTIONS
 
 
 _DIRECTIONS = frozenset(("north", "south", "east", "west"))
@@ -778,9 +776,15 @@ _DIRECTIONS = frozenset(("north", "south", "east", "west"))
 
 def _placed_other(q: list[str], j: int, doc: Side, actors: frozenset[str]) -> bool:
     """Is the word placed at j (articles and owners skipped) a thing of its own, not one of the claim's?"""
+    j = _past_owners(q, j)
+    return j < len(q) and _word_of_its_own(q[j], doc, actors)
+
+
+def _past_owners(q: list[str], j: int) -> int:
+    """The first position from j that is no article or owner ("the", "its", "their")."""
     while j < len(q) and q[j] in _OWNERS:
         j += 1
-    return j < len(q) and _word_of_its_own(q[j], doc, actors)
+    return j
 
 
 def _substituted(query: Side, doc: Side, actors: frozenset[str]) -> bool:
