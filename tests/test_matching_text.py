@@ -27,6 +27,7 @@ def norm(text: str) -> list[str]:
         # a count in the range of years is marked as one: "2,000 troops" is no date
         ("2,000 troops", ["2000.0", "troops"]),
         ("two thousand troops", ["2000.0", "troops"]),
+        ("2 grand troops", ["2000.0", "troops"]),
         ("in 2000", ["in", "2000"]),
         ("10 grand worth of troops", ["10000", "worth", "of", "troops"]),
         ("thousands of troops", ["thousands", "of", "troops"]),

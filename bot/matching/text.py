@@ -441,17 +441,17 @@ def _fold_number_words(raw: list[str]) -> list[str]:
             i += 1
             continue
         if word == "half" and i + 2 < n and raw[i + 1] == "a" and raw[i + 2] in _SCALES:  # "half a dozen"
-            out.append(format_number(_SCALES[raw[i + 2]] / 2))
+            out.append(format_count(_SCALES[raw[i + 2]] / 2))
             i += 3
             continue
         if word == "half" and i + 1 < n and raw[i + 1] in _SCALES:  # "a half dozen", "half million"
-            out.append(format_number(_SCALES[raw[i + 1]] / 2))
+            out.append(format_count(_SCALES[raw[i + 1]] / 2))
             i += 2
             continue
         # "one and a half thousand", "two and a half million"
         units = _UNITS.get(word) or _WEAK_UNITS.get(word)
         if units and raw[i + 1 : i + 4] == ["and", "a", "half"] and i + 4 < n and raw[i + 4] in _SCALES:
-            out.append(format_number((units + 0.5) * _SCALES[raw[i + 4]]))
+            out.append(format_count((units + 0.5) * _SCALES[raw[i + 4]]))
             i += 5
             continue
         starts = word in _UNITS or word in _SCALES or (
@@ -461,7 +461,7 @@ def _fold_number_words(raw: list[str]) -> list[str]:
             # "10 thousand" arrives as "10", "thousand" when the number regex did not join them
             figure = word.replace(".", "", 1).isdigit()  # not "6y" nor "1e5"
             if figure and i + 1 < n and raw[i + 1] in _SCALE_OF:
-                out.append(format_number(float(word) * _SCALE_OF[raw[i + 1]]))
+                out.append(format_count(float(word) * _SCALE_OF[raw[i + 1]]))
                 i += 2
                 continue
             out.append(word)
