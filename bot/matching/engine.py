@@ -91,6 +91,7 @@ _B = 0.4
 _BIGRAM_WEIGHT = 0.0
 _CANDIDATES = 4  # best BM25 candidates rescored per message (one more than asked for when more are asked)
 _RESCORE_FLOOR = 0.3  # ... unless their BM25 is below this share of the best
+_FIRST_SHARE = 0.6  # candidates are looked for above this share of the best first (a shortcut only)
 _POSTINGS_BUDGET = 10_000
 _SPARSE_RATIO = 16  # sort-and-sum below one posting per 4 documents, dense bincount above
 _ALWAYS_RETRIEVED = 4  # rarest terms retrieved whatever their postings
@@ -555,7 +556,13 @@ class Matcher:
             totals = np.bincount(docs, scores, minlength=index.n_docs)
             touched = totals[docs]
             best = touched.max()
-            chosen = _distinct(docs[touched >= best * _RESCORE_FLOOR], self._scratch(index.n_docs))
+            # Near the best first: most messages have enough candidates there, and the many postings
+            # further down need not be deduplicated.
+            scratch = self._scratch(index.n_docs)
+            for share in (_FIRST_SHARE, _RESCORE_FLOOR):
+                chosen = _distinct(docs[touched >= best * share], scratch)
+                if len(chosen) >= candidates:
+                    break
             chosen_totals = totals[chosen]
 
             def score_of(doc_ids: list[int]) -> list[float]:
@@ -563,8 +570,7 @@ class Matcher:
         if best <= 0.0:
             return None
         if len(chosen) > candidates:
-            top = np.argpartition(-chosen_totals, candidates)[:candidates]
-            chosen, chosen_totals = chosen[top], chosen_totals[top]
+            chosen, chosen_totals = _top(chosen, chosen_totals, candidates)
         return chosen, chosen_totals, ideal, score_of
 
     def _scope_mask(self, guild_id: int | None) -> np.ndarray | None:
@@ -726,6 +732,18 @@ def _union(paths: list[list[int]], postings: dict[int, tuple[np.ndarray, np.ndar
     docs, tfs = docs[order], tfs[order]
     starts = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1])))
     return docs[starts], np.add.reduceat(tfs, starts)
+
+
+def _top(docs: np.ndarray, totals: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The `count` documents with the highest totals, and those tied with the last of them (oldest first,
+    up to `count` documents more): which of equally scored documents are compared must not depend on the
+    order they were found in."""
+    last = np.partition(totals, len(totals) - count)[len(totals) - count]
+    above = np.flatnonzero(totals > last)
+    tied = np.flatnonzero(totals == last)
+    tied = tied[np.argsort(docs[tied], kind="stable")[: 2 * count - len(above)]]
+    keep = np.concatenate([above, tied])
+    return docs[keep], totals[keep]
 
 
 def _distinct(docs: np.ndarray, scratch: np.ndarray) -> np.ndarray:
