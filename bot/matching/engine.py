@@ -86,9 +86,6 @@ AMBIGUITY_MARGIN = 0.1
 
 _K1 = 1.2
 _B = 0.4
-# Adjacent message words as bigram terms: weight 0 measured best on CheckThat train/dev once the
-# rescoring counts word pairs itself; bigram postings still serve multi-word synonyms ("north korea").
-_BIGRAM_WEIGHT = 0.0
 _CANDIDATES = 4  # best BM25 candidates rescored per message (one more than asked for when more are asked)
 _RESCORE_FLOOR = 0.3  # ... unless their BM25 is below this share of the best
 _FIRST_SHARE = 0.6  # candidates are looked for above this share of the best first (a shortcut only)
@@ -386,7 +383,10 @@ class Matcher:
             if doc is not None and doc.claim_id not in claim_bm25:
                 phrasings = self._claim_docs.get(doc.claim_id, [])[:_PHRASINGS_PER_CLAIM]
                 claim_bm25[doc.claim_id] = value if len(phrasings) == 1 else max(score_of(phrasings))
-        queries = [guards.Side.of(c.canon, c.adjectives) for c in clauses]
+        # Each clause's side is made when a candidate is first compared with it: most candidates share
+        # most with the same few clauses of a long message.
+        clause_words = [frozenset(c.content) for c in clauses]
+        queries: list[guards.Side | None] = [None] * len(clauses)
         self._prepare_sides(claim_bm25, view, weights, sides)
         for claim_id, value in claim_bm25.items():
             for doc_id in self._claim_docs.get(claim_id, ())[:_PHRASINGS_PER_CLAIM]:
@@ -394,12 +394,14 @@ class Matcher:
                 if doc is None:
                     continue
                 side, parties = sides[doc_id]
-                if len(queries) > _CLAUSES_PER_CANDIDATE:
-                    ranked = sorted(queries, key=lambda q: -len(q.content_set & side.content_set))
-                    chosen = ranked[:_CLAUSES_PER_CANDIDATE]
-                else:
-                    chosen = queries
-                for query in chosen:
+                chosen = range(len(clauses))
+                if len(clauses) > _CLAUSES_PER_CANDIDATE:
+                    shared = [len(words & side.content_set) for words in clause_words]
+                    chosen = sorted(chosen, key=lambda i: -shared[i])[:_CLAUSES_PER_CANDIDATE]
+                for i in chosen:
+                    query = queries[i]
+                    if query is None:
+                        query = queries[i] = guards.Side.of(clauses[i].canon, clauses[i].adjectives)
                     comparison = guards.compare(query, side, weights, view.entities, parties)
                     if denied and not side.negated:
                         comparison = replace(
@@ -457,35 +459,27 @@ class Matcher:
         candidates: int,
         extra: list[str],
     ):
-        """BM25 over unigrams, synonym groups and in-clause bigrams, vectorised over all terms.
+        """BM25 over words and synonym groups, vectorised over all terms. (Adjacent words as terms of their
+        own measured no better on CheckThat train/dev: the rescoring counts word pairs itself. Word-pair
+        postings serve multi-word synonyms, "north korea".)
 
         Returns the best candidates in scope (doc ids), their scores, and the score an average-length
         document holding every term once would get (to normalise).
         """
         index = self._index
-        terms: list[tuple[object, list[list[int]], float]] = []  # (token, alternative key paths, weight)
-        seen: set = set()
+        terms: list[tuple[str, list[list[int]]]] = []  # (token, alternative key paths)
         # the clauses' words, then a speaker's: a speaker can be part of a claim ("Trump said ...")
-        for token in [t for clause in clauses for t in clause.content] + extra:
-            if token not in seen:
-                seen.add(token)
-                paths = weights.paths(token)
-                if paths:
-                    terms.append((token, paths, 1.0))
-        for clause in clauses if _BIGRAM_WEIGHT else ():
-            plain = [t for t in clause.content if not t.startswith(GROUP_PREFIX)]
-            for pair in zip(plain, plain[1:], strict=False):
-                a, b = index.term_id(pair[0]), index.term_id(pair[1])
-                if a is not None and b is not None and pair not in seen:
-                    seen.add(pair)
-                    terms.append((pair, [[bigram_key(a, b)]], _BIGRAM_WEIGHT))
+        for token in dict.fromkeys([t for clause in clauses for t in clause.content] + extra):
+            paths = weights.paths(token)
+            if paths:
+                terms.append((token, paths))
         if not terms:
             return None
         unions = weights.unions
-        keys = list({k for token, paths, _ in terms if token not in unions for path in paths for k in path})
+        keys = list({k for token, paths in terms if token not in unions for path in paths for k in path})
         postings = dict(zip(keys, index.postings(keys), strict=True))
         parts = []
-        for token, paths, _ in terms:
+        for token, paths in terms:
             if len(paths) == 1 == len(paths[0]):  # most terms are one word with one key
                 parts.append(postings[paths[0][0]])
             else:  # synonym groups recur from message to message: their postings are kept
@@ -522,8 +516,7 @@ class Matcher:
         # The same pseudo-documents as the coverage weights: in a small collection a word most claims
         # share would otherwise weigh nothing, and one rare word would decide the ranking alone.
         n = index.n_alive + _PRIOR_DOCS
-        term_weights = np.fromiter((w for _, _, w in terms), np.float64, len(terms))
-        idf = np.log1p((n - df + 0.5) / (df + 0.5)) * term_weights
+        idf = np.log1p((n - df + 0.5) / (df + 0.5))
         ideal = float(idf[df > 0].sum())
         # idf * tf * (k1 + 1) / (tf + norm), in place: the same operations in the same order
         scores = np.repeat(idf[kept], kept_counts) if term_of is None else idf[term_of]
