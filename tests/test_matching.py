@@ -13,6 +13,7 @@ import pytest
 
 from bot.claims import Claim, Stance, Statement, Status
 from bot.matching import DEFAULT_THRESHOLDS, CheckResult, Decision, Match, Matcher, Thresholds
+from bot.matching.engine import AMBIGUITY_MARGIN
 from bot.matching.index import InvertedIndex
 from bot.matching.synonyms import Synonyms
 from bot.matching.text import clean, tokens
@@ -267,6 +268,42 @@ def test_check_only_lists_matches_above_suggest(seeded: Matcher) -> None:
     result = seeded.check("North Korea has transferred arms to Russia", limit=5)
     assert all(m.score >= DEFAULT_THRESHOLDS.suggest for m in result.matches)
     assert len(result.matches) <= 5
+
+
+def check_from_match(matcher: Matcher, text: str, thresholds: Thresholds) -> CheckResult:
+    """check() as defined by the scores match() gives every candidate (no candidate left unscored)."""
+    ranked = matcher.match(text, limit=3)
+    matches = [m for m in ranked if m.score >= thresholds.suggest]
+    if not matches:
+        return CheckResult(Decision.NONE, [])
+    clear = len(ranked) < 2 or ranked[0].score - ranked[1].score >= AMBIGUITY_MARGIN
+    sure = matches[0].score >= thresholds.autoreply and clear
+    return CheckResult(Decision.AUTOREPLY if sure else Decision.SUGGEST, matches)
+
+
+def test_check_answers_as_if_every_candidate_were_scored(seeded: Matcher) -> None:
+    # check() skips the guards for candidates whose score cannot matter. Its answers must not change,
+    # whatever the thresholds: they are set at, between and around the candidates' scores.
+    messages = [
+        "An estimated 10,000 North Korean soldiers have been deployed in Russia.",
+        "norht korea sent soliders to rusia",
+        "North Korea sent soldiers",
+        "NK soldiers are in Kursk, and Russia pays for it with oil",
+        "North Korea has transferred arms to Russia",
+        "Russia sent troops to North Korea",
+        "no idea if NK troops are even in Kursk, the Kremlin says nothing. my cousin thinks it's all made up",
+        "Ukraine says it killed North Korean officers near Donetsk, Russia denies NK soldiers are there",
+        "Pyongyang got missile tech from Moscow in return for shells? sounds like a rumour",
+        "the weather is nice today and the troops of my football club won again",
+    ]
+    for text in messages:
+        scores = [m.score for m in seeded.match(text, limit=5)]
+        cuts = sorted({min(max(s + d, 0.0), 1.0) for s in scores for d in (-0.06, -0.03, 0.0, 0.03, 0.06)})
+        for suggest in cuts:
+            for autoreply in cuts:
+                thresholds = Thresholds(suggest, autoreply)
+                expected = check_from_match(seeded, text, thresholds)
+                assert seeded.check(text, thresholds=thresholds) == expected, (text, thresholds)
 
 
 # -- scope ----------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import math
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from itertools import accumulate
@@ -107,6 +107,7 @@ _CALIBRATION = (-14.70, 4.17, 2.37, 0.22, -1.14, 12.75)
 # (claim coverage + message coverage), are about different things however rare their shared words.
 _MIN_OVERLAP = 0.9
 _LOW_OVERLAP = 0.7  # the guard's factor
+_ROUNDING = 1e-4  # scores are compared rounded to four places
 _MAX_TYPO_CACHE = 50_000
 _TYPO_LOOKUPS_PER_MESSAGE = 12  # unknown words per message that may be taken for typos
 
@@ -304,7 +305,8 @@ class Matcher:
         """Decide whether to reply on our own, suggest candidates, or stay silent. Never raises."""
         thresholds = thresholds or self.thresholds
         try:
-            best, content = self._best(text if isinstance(text, str) else "", guild_id, limit)
+            text = text if isinstance(text, str) else ""
+            best, content = self._best(text, guild_id, limit, suggest=thresholds.suggest)
         except Exception:  # a matching bug must not take the message handler down with it
             log.exception("matching failed on a message of %d characters", len(text or ""))
             return CheckResult(Decision.NONE, [])
@@ -319,8 +321,18 @@ class Matcher:
         return CheckResult(Decision.SUGGEST, matches)
 
     def _best(
-        self, text: str, guild_id: int | None, limit: int = 3, explain: bool = False
+        self,
+        text: str,
+        guild_id: int | None,
+        limit: int = 3,
+        suggest: float | None = None,
+        explain: bool = False,
     ) -> tuple[dict[str, Match], int]:
+        """The score of each candidate claim, and the message's number of distinct content words.
+
+        With `suggest` (check()), a claim that provably scores below it and well below the best is left
+        out or scored lower than it would be: check() answers the same without it.
+        """
         if not self._claim_docs or not text:
             return {}, 0
         view = self._synonyms.view(guild_id)
@@ -388,6 +400,9 @@ class Matcher:
         clause_words = [frozenset(c.content) for c in clauses]
         queries: list[guards.Side | None] = [None] * len(clauses)
         self._prepare_sides(claim_bm25, view, weights, sides)
+        entities = view.entities
+        # Each phrasing of each candidate with the clauses it shares most with, in a fixed order.
+        pairs: list[tuple[str, float, _Doc, guards.Side, guards.Overlap | None]] = []
         for claim_id, value in claim_bm25.items():
             for doc_id in self._claim_docs.get(claim_id, ())[:_PHRASINGS_PER_CLAIM]:
                 doc = self._docs[doc_id]
@@ -402,21 +417,38 @@ class Matcher:
                     query = queries[i]
                     if query is None:
                         query = queries[i] = guards.Side.of(clauses[i].canon, clauses[i].adjectives)
-                    comparison = guards.compare(query, side, weights, view.entities, parties)
-                    if denied and not side.negated:
-                        comparison = replace(
-                            comparison,
-                            factor=comparison.factor * guards.NEGATION_MISMATCH,
-                            reasons=(*comparison.reasons, "denied"),
-                        )
-                    score = calibrate(comparison, value / ideal, value / top_bm25)
-                    previous = best.get(claim_id)
-                    if previous is None or score > previous.score:
-                        best[claim_id] = Match(claim_id, round(score, 4), doc.text)
-                        if explain:
-                            comparisons[claim_id] = replace(
-                                comparison, bm25=value / ideal, bm25_rel=value / top_bm25
-                            )
+                    overlap = guards.measure_overlap(query, side, weights, entities, parties)
+                    pairs.append((claim_id, value, doc, side, overlap))
+
+        def judge(k: int) -> tuple[guards.Comparison, float]:
+            _, value, _, side, overlap = pairs[k]
+            comparison = guards.compare(overlap, side, weights, entities) if overlap else guards.NO_MATCH
+            if denied and not side.negated:
+                comparison = replace(
+                    comparison,
+                    factor=comparison.factor * guards.NEGATION_MISMATCH,
+                    reasons=(*comparison.reasons, "denied"),
+                )
+            return comparison, calibrate(comparison, value / ideal, value / top_bm25)
+
+        def bound(k: int) -> float:
+            """The score of pair k if no guard fired: the guards only lower it (d_cov up to d_cov_most)."""
+            _, value, _, _, overlap = pairs[k]
+            if overlap is None:
+                return 0.0
+            unguarded = guards.Comparison(overlap.d_cov_most, overlap.q_cov, overlap.pair_cov, 1.0, ())
+            return calibrate(unguarded, value / ideal, value / top_bm25)
+
+        judged = _judge_all(len(pairs), judge, bound, suggest)
+        for (claim_id, value, doc, _, _), found in zip(pairs, judged, strict=True):
+            if found is None:
+                continue
+            comparison, score = found
+            previous = best.get(claim_id)
+            if previous is None or score > previous.score:
+                best[claim_id] = Match(claim_id, round(score, 4), doc.text)
+                if explain:
+                    comparisons[claim_id] = replace(comparison, bm25=value / ideal, bm25_rel=value / top_bm25)
         return best, len(distinct)
 
     def _prepare_sides(self, claim_ids, view: SynonymView, weights: _Weights, sides: dict) -> None:
@@ -725,6 +757,25 @@ def _union(paths: list[list[int]], postings: dict[int, tuple[np.ndarray, np.ndar
     docs, tfs = docs[order], tfs[order]
     starts = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1])))
     return docs[starts], np.add.reduceat(tfs, starts)
+
+
+def _judge_all(
+    count: int, judge: Callable[[int], tuple], bound: Callable[[int], float], suggest: float | None
+) -> list:
+    """judge(k) for each k below count; with `suggest` (check()), None for those that cannot change what
+    check() answers: judged best bound first, the rest are left once a bound is below both `suggest`
+    (never listed) and the best score so far less the ambiguity margin (never a close second)."""
+    if suggest is None:
+        return [judge(k) for k in range(count)]
+    bounds = [bound(k) for k in range(count)]
+    judged: list[tuple | None] = [None] * count
+    best = 0.0
+    for k in sorted(range(count), key=lambda k: -bounds[k]):
+        if bounds[k] < min(suggest, best - AMBIGUITY_MARGIN) - _ROUNDING:
+            break
+        judged[k] = judge(k)
+        best = max(best, judged[k][1])
+    return judged
 
 
 def _top(docs: np.ndarray, totals: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:

@@ -174,14 +174,29 @@ class Comparison:
 NO_MATCH = Comparison(0.0, 0.0, 0.0, 0.0, ())
 
 
-def compare(
+@dataclass(frozen=True, slots=True)
+class Overlap:
+    """What a message clause and a claim share, before the guards look at how they say it."""
+
+    query: Side  # the clause, with its figures written as the claim's where they restate them
+    common: frozenset[str]
+    stands_for: frozenset[str]  # the claim's forces, said by naming their people
+    d_cov: float
+    q_cov: float
+    pair_cov: float
+    # d_cov as the guards may raise it, counting the claim's actors the clause leaves out as said
+    d_cov_most: float
+
+
+def measure_overlap(
     query: Side,
     doc: Side,
     weights: Weights,
     actors: frozenset[str],
     parties: set[str] | frozenset[str] = frozenset(),
-) -> Comparison:
-    """Compare a message clause with a claim.
+) -> Overlap | None:
+    """How much of the claim a message clause restates and how much of the clause the claim explains;
+    None when they share no word.
 
     `actors` are canonical tokens that name countries or other bodies (the synonym groups);
     `parties` are words naming who made or denied the claim.
@@ -189,7 +204,7 @@ def compare(
     d_set = doc.content_set
     common = query.content_set & d_set
     if not common:
-        return NO_MATCH
+        return None
     if query.numbers and doc.numbers:
         mapping = {
             t: near
@@ -204,15 +219,26 @@ def compare(
     matched = sum(weight(t) for t in common)
     # a people stands for its forces: "the North Koreans are in Russia" says "North Korean soldiers are
     # in Russia" less precisely, not something else
-    stands_for = {
+    stands_for = frozenset({
         head for head in _heads(doc, _people(query) & d_set, actors).values() if head == FORCES
-    } - q_set if query.adjectives else ()
+    } - q_set) if query.adjectives else frozenset()
     d_cov = (matched + sum(weight(t) for t in stands_for)) / doc.mass(weight)
+    left_out = (d_set & actors) - q_set
+    d_cov_most = d_cov + sum(weight(t) for t in left_out) / doc.mass(weight) if left_out else d_cov
     # An attribution ("the Pentagon says") neither restates the claim nor speaks against it.
     attributed = (q_set - d_set) & parties if parties else ()
     q_cov = matched / (query.mass(weight) - sum(weight(t) for t in attributed))
     pair_cov = len(doc.pairs & query.pairs) / len(doc.pairs) if doc.pairs else 0.0
+    return Overlap(query, common, stands_for, d_cov, q_cov, pair_cov, d_cov_most)
 
+
+def compare(overlap: Overlap, doc: Side, weights: Weights, actors: frozenset[str]) -> Comparison:
+    """Judge a message clause against a claim from their overlap: the guards cut the score when figures,
+    actors, direction or negation disagree. (They never raise a coverage, but d_cov up to d_cov_most.)"""
+    query, common, stands_for, d_cov = overlap.query, overlap.common, overlap.stands_for, overlap.d_cov
+    q_cov, pair_cov = overlap.q_cov, overlap.pair_cov
+    d_set, q_set = doc.content_set, query.content_set
+    weight = weights.weight
     factor = 1.0
     reasons: list[str] = []
     checks = []
