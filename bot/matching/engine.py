@@ -533,7 +533,7 @@ class Matcher:
         if not sum(kept_counts):
             return None
         docs = np.concatenate([parts[i][0] for i in kept])
-        tfs = np.concatenate([parts[i][1] for i in kept], dtype=np.float64)
+        tfs = np.concatenate([parts[i][1] for i in kept])  # small integers: exact in any arithmetic
         df = np.array(counts, np.int64)
         term_of = None  # each posting's term, needed only to drop removed documents' postings
         if index.has_removed:  # until a merge, removed and replaced claims keep their postings

@@ -156,7 +156,7 @@ class Side:
     def mass(self, weight) -> float:
         """Total weight of the content words (weights are fixed while a Side is cached)."""
         if self._mass < 0:
-            self._mass = sum(weight(t) for t in self.content_set)
+            self._mass = sum(map(weight, self.content_set))
         return self._mass
 
 
@@ -216,18 +216,18 @@ def measure_overlap(
             common = query.content_set & d_set
     q_set = query.content_set
     weight = weights.weight
-    matched = sum(weight(t) for t in common)
+    matched = sum(map(weight, common))
     # a people stands for its forces: "the North Koreans are in Russia" says "North Korean soldiers are
     # in Russia" less precisely, not something else
     stands_for = frozenset({
         head for head in _heads(doc, _people(query) & d_set, actors).values() if head == FORCES
     } - q_set) if query.adjectives else frozenset()
-    d_cov = (matched + sum(weight(t) for t in stands_for)) / doc.mass(weight)
+    d_cov = (matched + sum(map(weight, stands_for))) / doc.mass(weight)
     left_out = (d_set & actors) - q_set
-    d_cov_most = d_cov + sum(weight(t) for t in left_out) / doc.mass(weight) if left_out else d_cov
+    d_cov_most = d_cov + sum(map(weight, left_out)) / doc.mass(weight) if left_out else d_cov
     # An attribution ("the Pentagon says") neither restates the claim nor speaks against it.
     attributed = (q_set - d_set) & parties if parties else ()
-    q_cov = matched / (query.mass(weight) - sum(weight(t) for t in attributed))
+    q_cov = matched / (query.mass(weight) - sum(map(weight, attributed)))
     pair_cov = len(doc.pairs & query.pairs) / len(doc.pairs) if doc.pairs else 0.0
     return Overlap(query, common, stands_for, d_cov, q_cov, pair_cov, d_cov_most)
 
