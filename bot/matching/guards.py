@@ -831,10 +831,11 @@ def _substituted(query: Side, doc: Side, actors: frozenset[str]) -> bool:
         # "the Belgorod incursion" fills the slot of "Ukraine's Kursk incursion"
         placing = left in _PLACING
         lefts = _PLACING if placing else (left, "the") if left == POSSESSIVE else (left,)
-        for j in (j for word_before in lefts for j in after.get(word_before, ())):
-            in_slot = placing or (right is not None and j + 1 < len(q) and q[j + 1] == right)
-            if in_slot and _word_of_its_own(q[j], doc, actors):
-                return True
+        for word_before in lefts:
+            for j in after.get(word_before, ()):
+                in_slot = placing or (right is not None and j + 1 < len(q) and q[j + 1] == right)
+                if in_slot and _word_of_its_own(q[j], doc, actors):
+                    return True
     return False
 
 
@@ -938,6 +939,8 @@ def _called_false(canon: list[str], common: set[str]) -> bool:
     """What was said, then called false: "the 10k troops thing is made up", "that story is a lie",
     "... ? never happened"."""
     for i, word in enumerate(canon):
+        if word not in _MAY_DENY:
+            continue
         denied = word in _FALSE or (word == "make" and canon[i + 1 : i + 2] == ["up"])
         before = canon[max(i - 3, 0) : i]
         # "... or is that made up?" asks; it does not deny
