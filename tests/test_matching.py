@@ -395,17 +395,16 @@ def test_incremental_index_agrees_with_a_fresh_one() -> None:
 
 
 @pytest.mark.parametrize("unrelated", [0, 1000], ids=["few claims", "many claims"])
-def test_claims_tied_in_retrieval_are_all_compared(unrelated: int) -> None:
-    # Five claims with the message's words once each and one more word: the same retrieval score.
-    # Only the last restates the message without a figure of its own, and it must be compared even
-    # though it is the fifth of four candidates.
+def test_of_claims_tied_in_retrieval_the_oldest_are_compared(unrelated: int) -> None:
+    # Six claims with the message's words once each and a figure: the same retrieval score. Four are
+    # compared (three asked for, one more), the same four however the retrieval summed their scores.
     matcher = Matcher()
     for i in range(unrelated):  # many claims sharing no word: the retrieval sums postings sparsely
         matcher.add(claim(f"u{i}", f"weather report {i} mild in springfield"))
-    for figure in ("3,000", "4,000", "5,000", "6,000"):
-        matcher.add(claim(f"tie-{figure}", f"North Korea sent {figure} troops to Russia"))
-    matcher.add(claim("tie-openly", "North Korea openly sent troops to Russia"))
-    assert top(matcher.check("North Korea sent troops to Russia")) == "tie-openly"
+    for n in range(6):
+        matcher.add(claim(f"tie-{n}", f"North Korea sent {n + 1},000 troops to Russia"))
+    compared = set(matcher.explain("North Korea sent troops to Russia"))
+    assert compared == {"tie-0", "tie-1", "tie-2", "tie-3"}
 
 
 def test_index_merges_keep_postings_of_live_documents_only() -> None:

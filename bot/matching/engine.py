@@ -779,13 +779,12 @@ def _judge_all(
 
 
 def _top(docs: np.ndarray, totals: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
-    """The `count` documents with the highest totals, and those tied with the last of them (oldest first,
-    up to `count` documents more): which of equally scored documents are compared must not depend on the
-    order they were found in."""
+    """The `count` documents with the highest totals, the oldest first among equal totals: which of equally
+    scored documents are compared must not depend on the order they were found in."""
     last = np.partition(totals, len(totals) - count)[len(totals) - count]
     above = np.flatnonzero(totals > last)
     tied = np.flatnonzero(totals == last)
-    tied = tied[np.argsort(docs[tied], kind="stable")[: 2 * count - len(above)]]
+    tied = tied[np.argsort(docs[tied], kind="stable")[: count - len(above)]]
     keep = np.concatenate([above, tied])
     return docs[keep], totals[keep]
 
