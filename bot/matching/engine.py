@@ -401,9 +401,11 @@ class Matcher:
         queries: list[guards.Side | None] = [None] * len(clauses)
         self._prepare_sides(claim_bm25, view, weights, sides)
         entities = view.entities
-        # Each phrasing of each candidate with the clauses it shares most with, in a fixed order.
-        pairs: list[tuple[str, float, _Doc, guards.Side, guards.Overlap | None]] = []
+        # Each phrasing of each candidate with the clauses it shares most with, in a fixed order, and the
+        # claim's retrieval score over the ideal and over the best candidate's.
+        pairs: list[tuple[str, tuple[float, float], _Doc, guards.Side, guards.Overlap | None]] = []
         for claim_id, value in claim_bm25.items():
+            retrieval = (value / ideal, value / top_bm25)
             for doc_id in self._claim_docs.get(claim_id, ())[:_PHRASINGS_PER_CLAIM]:
                 doc = self._docs[doc_id]
                 if doc is None:
@@ -418,10 +420,10 @@ class Matcher:
                     if query is None:
                         query = queries[i] = guards.Side.of(clauses[i].canon, clauses[i].adjectives)
                     overlap = guards.measure_overlap(query, side, weights, entities, parties)
-                    pairs.append((claim_id, value, doc, side, overlap))
+                    pairs.append((claim_id, retrieval, doc, side, overlap))
 
         def judge(k: int) -> tuple[guards.Comparison, float]:
-            _, value, _, side, overlap = pairs[k]
+            _, retrieval, _, side, overlap = pairs[k]
             comparison = guards.compare(overlap, side, weights, entities) if overlap else guards.NO_MATCH
             if denied and not side.negated:
                 comparison = replace(
@@ -429,18 +431,18 @@ class Matcher:
                     factor=comparison.factor * guards.NEGATION_MISMATCH,
                     reasons=(*comparison.reasons, "denied"),
                 )
-            return comparison, calibrate(comparison, value / ideal, value / top_bm25)
+            return comparison, calibrate(comparison, *retrieval)
 
         def bound(k: int) -> float:
             """The score of pair k if no guard fired: the guards only lower it (d_cov up to d_cov_most)."""
-            _, value, _, _, overlap = pairs[k]
+            _, retrieval, _, _, overlap = pairs[k]
             if overlap is None:
                 return 0.0
             unguarded = guards.Comparison(overlap.d_cov_most, overlap.q_cov, overlap.pair_cov, 1.0, ())
-            return calibrate(unguarded, value / ideal, value / top_bm25)
+            return calibrate(unguarded, *retrieval)
 
         judged = _judge_all(len(pairs), judge, bound, suggest)
-        for (claim_id, value, doc, _, _), found in zip(pairs, judged, strict=True):
+        for (claim_id, (bm25, bm25_rel), doc, _, _), found in zip(pairs, judged, strict=True):
             if found is None:
                 continue
             comparison, score = found
@@ -448,7 +450,7 @@ class Matcher:
             if previous is None or score > previous.score:
                 best[claim_id] = Match(claim_id, round(score, 4), doc.text)
                 if explain:
-                    comparisons[claim_id] = replace(comparison, bm25=value / ideal, bm25_rel=value / top_bm25)
+                    comparisons[claim_id] = replace(comparison, bm25=bm25, bm25_rel=bm25_rel)
         return best, len(distinct)
 
     def _prepare_sides(self, claim_ids, view: SynonymView, weights: _Weights, sides: dict) -> None:

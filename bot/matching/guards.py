@@ -958,7 +958,7 @@ def denial(canon: list[str]) -> bool:
     opens by denying it ("not even close, the real toll is far lower")."""
     if COMMA in canon[1:] and _negation_denies(canon[: canon.index(COMMA, 1)]):
         return True
-    return _negation_denies(canon) or (_says_little(canon) and not _FALSE.isdisjoint(canon))
+    return _negation_denies(canon) or (not _FALSE.isdisjoint(canon) and _says_little(canon))
 
 
 def _says_little(canon: list[str]) -> bool:
